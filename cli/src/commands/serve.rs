@@ -1,0 +1,83 @@
+//! `pigdin serve`: the runtime on its embedded defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use pigdin_runtime::{Config, Runtime};
+
+/// Environment variables `PIGDIN_VAULT__<MODULE>__<NAME>` set vault secrets at start-up
+/// (module name upper-cased with `-` written `_`; the secret name as written).
+const VAULT_ENV_PREFIX: &str = "PIGDIN_VAULT__";
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "PIGDIN_LISTEN", default_value = "127.0.0.1:8090")]
+    listen: SocketAddr,
+    /// Where the database, deployed modules and compile cache live.
+    #[arg(long, env = "PIGDIN_DATA_DIR", default_value = "pigdin-data")]
+    data_dir: PathBuf,
+    #[arg(long, env = "PIGDIN_PUBLISH_KEY", default_value = "demo")]
+    publish_key: String,
+    #[arg(long, env = "PIGDIN_SUBSCRIBE_KEY", default_value = "demo")]
+    subscribe_key: String,
+    /// Require this key on admin calls (and allow them from other hosts).
+    #[arg(long, env = "PIGDIN_ADMIN_KEY", hide_env_values = true)]
+    admin_key: Option<String>,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let config = Config {
+        listen: args.listen,
+        data_dir: args.data_dir,
+        publish_key: args.publish_key,
+        subscribe_key: args.subscribe_key,
+        admin_key: args.admin_key,
+        vault_secrets: vault_secrets_from_env(),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (in use? pass --listen ADDR)",
+                config.listen
+            )
+        })?;
+    let address = listener.local_addr()?;
+    let runtime = Runtime::start(config, crate::bundled::BUNDLED).await?;
+    let modules: Vec<String> = runtime
+        .functions
+        .modules()
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    // Tests and scripts wait for this line: the server is ready when it appears.
+    println!("pigdin listening on http://{address}");
+    println!(
+        "  publish key {}, subscribe key {}, data in {}, modules: {}",
+        runtime.config.publish_key,
+        runtime.config.subscribe_key,
+        runtime.config.data_dir.display(),
+        if modules.is_empty() {
+            "none".into()
+        } else {
+            modules.join(", ")
+        }
+    );
+    pigdin_runtime::api::serve(runtime, listener).await
+}
+
+fn vault_secrets_from_env() -> Vec<(String, String, String)> {
+    std::env::vars()
+        .filter_map(|(key, value)| {
+            let rest = key.strip_prefix(VAULT_ENV_PREFIX)?;
+            let (module, name) = rest.split_once("__")?;
+            Some((
+                module.to_ascii_lowercase().replace('_', "-"),
+                name.to_owned(),
+                value,
+            ))
+        })
+        .collect()
+}

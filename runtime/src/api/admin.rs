@@ -1,0 +1,240 @@
+//! Admin API used by the `pigdin` commands: deploy, list, undeploy, logs,
+//! run, vault. Loopback clients only, unless an admin key is configured, in
+//! which case every call must carry it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use base64::Engine as _;
+use futures::StreamExt;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::error::ApiError;
+use crate::Runtime;
+use crate::functions::DeployError;
+
+const SERVICE: &str = "Admin";
+/// The header carrying the admin key.
+pub const ADMIN_KEY_HEADER: &str = "x-pigdin-admin-key";
+
+pub fn routes(runtime: Arc<Runtime>) -> Router<Arc<Runtime>> {
+    Router::new()
+        .route("/modules", get(list_modules))
+        .route("/modules/{name}", put(deploy).delete(undeploy))
+        .route("/modules/{name}/logs", get(logs))
+        .route("/modules/{name}/functions/{function}/run", post(run))
+        .route("/modules/{name}/vault/{secret}", put(set_secret))
+        .layer(middleware::from_fn_with_state(runtime, authorize))
+}
+
+async fn authorize(
+    State(runtime): State<Arc<Runtime>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let allowed = match &runtime.config.admin_key {
+        Some(key) => request
+            .headers()
+            .get(ADMIN_KEY_HEADER)
+            .is_some_and(|given| given.as_bytes() == key.as_bytes()),
+        None => peer.ip().is_loopback(),
+    };
+    if !allowed {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            SERVICE,
+            match runtime.config.admin_key {
+                Some(_) => format!("admin calls need the admin key in the {ADMIN_KEY_HEADER} header (PIGDIN_ADMIN_KEY)"),
+                None => "admin calls are accepted from loopback only; configure an admin key (--admin-key) to allow remote admin".into(),
+            },
+        ));
+    }
+    Ok(next.run(request).await)
+}
+
+async fn list_modules(State(runtime): State<Arc<Runtime>>) -> impl IntoResponse {
+    Json(json!({ "modules": runtime.functions.modules() }))
+}
+
+#[derive(Deserialize)]
+struct DeployBody {
+    manifest: String,
+    /// The component, base64-encoded.
+    component: String,
+}
+
+async fn deploy(
+    State(runtime): State<Arc<Runtime>>,
+    Path(name): Path<String>,
+    body: Result<Json<DeployBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(body) =
+        body.map_err(|e| ApiError::bad_request(SERVICE, format!("deploy body: {e}")))?;
+    let wasm = base64::engine::general_purpose::STANDARD
+        .decode(body.component.as_bytes())
+        .map_err(|e| ApiError::bad_request(SERVICE, format!("component is not base64: {e}")))?;
+    let declared = crate::functions::Manifest::parse(&body.manifest)
+        .map_err(|e| ApiError::bad_request(SERVICE, e))?
+        .name;
+    if declared != name {
+        return Err(ApiError::bad_request(
+            SERVICE,
+            format!("module.toml names the module {declared:?} but it was deployed as {name:?}"),
+        ));
+    }
+    match runtime
+        .functions
+        .deploy(&runtime, &body.manifest, &wasm, false)
+        .await
+    {
+        Ok(summary) => Ok(Json(json!({ "module": summary })).into_response()),
+        Err(DeployError::Rejected(reason)) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SERVICE,
+            reason,
+        )),
+        Err(e @ DeployError::Internal(_)) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            SERVICE,
+            e.to_string(),
+        )),
+    }
+}
+
+async fn undeploy(
+    State(runtime): State<Arc<Runtime>>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    match runtime.functions.undeploy(&name).await {
+        Ok(true) => Ok(Json(json!({ "undeployed": name })).into_response()),
+        Ok(false) => Err(not_deployed(&name)),
+        Err(e) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            SERVICE,
+            format!("{e:#}"),
+        )),
+    }
+}
+
+fn not_deployed(name: &str) -> ApiError {
+    ApiError::not_found(
+        SERVICE,
+        format!("no module named {name:?} is deployed; see `pigdin functions`"),
+    )
+}
+
+#[derive(Deserialize)]
+struct LogsQuery {
+    #[serde(default)]
+    follow: bool,
+}
+
+/// Newline-delimited JSON log entries; with `follow`, the stream stays open.
+async fn logs(
+    State(runtime): State<Arc<Runtime>>,
+    Path(name): Path<String>,
+    Query(query): Query<LogsQuery>,
+) -> Result<Response, ApiError> {
+    if runtime.functions.module(&name).is_none() && runtime.functions.logs.recent(&name).is_empty()
+    {
+        return Err(not_deployed(&name));
+    }
+    // Subscribe before reading the ring so no line falls between the two.
+    let live = runtime.functions.logs.follow();
+    let recent = runtime.functions.logs.recent(&name);
+    let line = |entry: &crate::functions::logs::LogEntry| {
+        let mut text = serde_json::to_string(entry).unwrap_or_default();
+        text.push('\n');
+        Ok::<_, std::convert::Infallible>(text)
+    };
+    let backlog = futures::stream::iter(recent.iter().map(line).collect::<Vec<_>>());
+    if !query.follow {
+        return Ok(Response::builder()
+            .header("content-type", "application/x-ndjson")
+            .body(Body::from_stream(backlog))
+            .expect("valid response"));
+    }
+    let module = name.clone();
+    let following = futures::stream::unfold(live, move |mut live| {
+        let module = module.clone();
+        async move {
+            loop {
+                match live.recv().await {
+                    Ok(entry) if entry.module == module => return Some((entry, live)),
+                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }
+    })
+    .map(move |entry| line(&entry));
+    Ok(Response::builder()
+        .header("content-type", "application/x-ndjson")
+        .body(Body::from_stream(backlog.chain(following)))
+        .expect("valid response"))
+}
+
+async fn run(
+    State(runtime): State<Arc<Runtime>>,
+    Path((name, function)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let handler = runtime.functions.handler(&name, &function).ok_or_else(|| {
+        ApiError::not_found(
+            SERVICE,
+            format!("module {name:?} has no function {function:?}; see `pigdin functions`"),
+        )
+    })?;
+    if handler.spec().event != crate::functions::EventKind::OnInterval {
+        return Err(ApiError::bad_request(
+            SERVICE,
+            format!(
+                "{name}/{function} is a {} function; only on-interval functions can be run by hand",
+                handler.spec().event
+            ),
+        ));
+    }
+    match runtime.functions.run_interval(&runtime, &handler).await {
+        Ok(()) => {
+            Ok(Json(json!({ "ran": format!("{name}/{function}"), "ok": true })).into_response())
+        }
+        Err(cause) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            SERVICE,
+            format!("{name}/{function} failed: {cause}"),
+        )),
+    }
+}
+
+async fn set_secret(
+    State(runtime): State<Arc<Runtime>>,
+    Path((module, secret)): Path<(String, String)>,
+    body: String,
+) -> Result<Response, ApiError> {
+    crate::functions::manifest::validate_module_name(&module)
+        .map_err(|e| ApiError::bad_request(SERVICE, e))?;
+    if secret.is_empty() || secret.len() > 256 {
+        return Err(ApiError::bad_request(
+            SERVICE,
+            "a secret name has 1 to 256 characters",
+        ));
+    }
+    runtime
+        .store
+        .vault
+        .set(&module, &secret, &body)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, SERVICE, format!("{e:#}")))?;
+    // The value is never echoed or logged.
+    tracing::info!(module = %module, secret = %secret, "vault secret set");
+    Ok(Json(json!({ "module": module, "secret": secret, "stored": true })).into_response())
+}

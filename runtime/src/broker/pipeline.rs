@@ -1,0 +1,130 @@
+//! Publish, fire and signal: Before handlers (which may rewrite or abort),
+//! a timetoken, history, fan-out, then After handlers in the background.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::Runtime;
+use crate::functions::{BeforeOutcome, EventKind};
+use crate::store::StoredMessage;
+
+/// The deepest chain of functions publishing to functions; beyond it,
+/// messages are still delivered but trigger no more functions.
+pub const MAX_CHAIN_HOPS: u8 = 3;
+/// PubNub's limit on a published message (with its channel and meta).
+pub const MAX_MESSAGE_BYTES: usize = 32 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Publish,
+    Fire,
+    Signal,
+}
+
+#[derive(Debug, Clone)]
+pub struct PublishInput {
+    pub channel: String,
+    pub message: Value,
+    pub meta: Option<Value>,
+    pub publisher: Option<String>,
+    pub verb: Verb,
+    pub store: bool,
+    pub ttl_hours: Option<u32>,
+    /// The publish request's query parameters, shown to functions.
+    pub params: Vec<(String, String)>,
+    pub custom_message_type: Option<String>,
+    /// 0 for clients; one more for each function publishing on.
+    pub hops: u8,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("{0}")]
+    Aborted(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("publish failed: {0}")]
+    Failed(#[from] anyhow::Error),
+}
+
+impl Runtime {
+    /// Publishes (or fires, or signals) `input`; returns its timetoken.
+    pub async fn publish(self: &Arc<Self>, mut input: PublishInput) -> Result<u64, PublishError> {
+        validate(&input)?;
+        let (before, after) = match input.verb {
+            Verb::Signal => (EventKind::BeforeSignal, EventKind::AfterSignal),
+            Verb::Publish | Verb::Fire => (EventKind::BeforePublish, EventKind::AfterPublish),
+        };
+        let run_functions = input.hops < MAX_CHAIN_HOPS;
+        if !run_functions {
+            tracing::warn!(
+                channel = %input.channel,
+                "chaining cap of {MAX_CHAIN_HOPS} hops reached: message delivered without running functions"
+            );
+        }
+        if run_functions {
+            for handler in self.functions.channel_handlers(before, &input.channel) {
+                match self.functions.run_before(self, &handler, &input).await {
+                    BeforeOutcome::Pass { message, meta } => {
+                        input.message = message;
+                        input.meta = meta;
+                    }
+                    BeforeOutcome::Abort(reason) => return Err(PublishError::Aborted(reason)),
+                }
+            }
+        }
+        let timetoken = self.broker.next_timetoken();
+        let stored = Arc::new(StoredMessage {
+            channel: input.channel.clone(),
+            timetoken,
+            message: input.message.clone(),
+            meta: input.meta.clone(),
+            publisher: input.publisher.clone(),
+            message_type: if input.verb == Verb::Signal { 1 } else { 0 },
+            custom_message_type: input.custom_message_type.clone(),
+        });
+        if input.verb != Verb::Fire {
+            if input.store && input.verb == Verb::Publish {
+                self.store.history.append(&stored).await?;
+            }
+            self.broker.deliver(stored);
+        }
+        if run_functions {
+            let handlers = self.functions.channel_handlers(after, &input.channel);
+            if !handlers.is_empty() {
+                let runtime = self.clone();
+                tokio::spawn(async move {
+                    for handler in handlers {
+                        runtime
+                            .functions
+                            .run_after(&runtime, &handler, &input, timetoken)
+                            .await;
+                    }
+                });
+            }
+        }
+        Ok(timetoken)
+    }
+}
+
+fn validate(input: &PublishInput) -> Result<(), PublishError> {
+    if input.channel.is_empty() {
+        return Err(PublishError::Invalid("channel name is empty".into()));
+    }
+    if input.channel.contains(['*', ',', '/']) || input.channel.chars().any(char::is_whitespace) {
+        return Err(PublishError::Invalid(format!(
+            "invalid channel name {:?}: no `*`, `,`, `/` or whitespace",
+            input.channel
+        )));
+    }
+    let size = input.channel.len()
+        + input.message.to_string().len()
+        + input.meta.as_ref().map_or(0, |m| m.to_string().len());
+    if size > MAX_MESSAGE_BYTES {
+        return Err(PublishError::Invalid(format!(
+            "Message Too Large: {size} bytes with channel and meta; the limit is {MAX_MESSAGE_BYTES}"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! `pubnub`: publish, fire and signal through the same pipeline as every
+//! other publisher (so the target channel's functions run, one hop deeper),
+//! App Context, history and time.
+use serde_json::{Value, json};
+
+use super::HostState;
+use super::pigdin::functions::pubnub::{Host, PublishOptions};
+use crate::broker::{PublishInput, Verb};
+use crate::functions::limits::Budgeted;
+use crate::store::MetadataKind;
+
+type PnResult<T> = wasmtime::Result<Result<T, String>>;
+
+fn parse_json(what: &str, text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("{what} is not valid JSON: {e}"))
+}
+
+fn to_text(value: &Value) -> String {
+    value.to_string()
+}
+
+impl HostState {
+    fn default_publisher(&self) -> String {
+        format!("pigdin-function-{}", self.module)
+    }
+
+    async fn send(&mut self, verb: Verb, options: PublishOptions) -> PnResult<String> {
+        self.spend(Budgeted::Publish)?;
+        let message = match parse_json("message", &options.message) {
+            Ok(m) => m,
+            Err(e) => return Ok(Err(e)),
+        };
+        let meta = match options
+            .meta
+            .as_deref()
+            .map(|m| parse_json("meta", m))
+            .transpose()
+        {
+            Ok(m) => m,
+            Err(e) => return Ok(Err(e)),
+        };
+        let input = PublishInput {
+            channel: options.channel,
+            message,
+            meta,
+            publisher: Some(
+                options
+                    .publisher
+                    .unwrap_or_else(|| self.default_publisher()),
+            ),
+            verb,
+            store: options.store.unwrap_or(true),
+            ttl_hours: options.ttl_hours,
+            params: Vec::new(),
+            custom_message_type: None,
+            hops: self.hops.saturating_add(1),
+        };
+        let runtime = self.runtime.clone();
+        let published = self
+            .bounded("pubnub.publish", runtime.publish(input))
+            .await?;
+        Ok(published
+            .map(|tt| tt.to_string())
+            .map_err(|e| e.to_string()))
+    }
+
+    async fn metadata_set(
+        &mut self,
+        kind: MetadataKind,
+        id: String,
+        data: String,
+    ) -> PnResult<String> {
+        let data = match parse_json("metadata", &data) {
+            Ok(d) => d,
+            Err(e) => return Ok(Err(e)),
+        };
+        let ctx = self.runtime.store.app_context.clone();
+        let result = self
+            .bounded("App Context set", ctx.set(kind, &id, &data))
+            .await?;
+        Ok(result.map(|v| to_text(&v)).map_err(|e| e.to_string()))
+    }
+
+    async fn metadata_remove(&mut self, kind: MetadataKind, id: String) -> PnResult<bool> {
+        let ctx = self.runtime.store.app_context.clone();
+        let result = self
+            .bounded("App Context remove", ctx.remove(kind, &id))
+            .await?;
+        Ok(result.map_err(|e| e.to_string()))
+    }
+
+    fn metadata_get(&self, kind: MetadataKind, id: &str) -> Result<Option<String>, String> {
+        self.runtime
+            .store
+            .app_context
+            .get(kind, id)
+            .map(|v| v.as_ref().map(to_text))
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Host for HostState {
+    async fn publish(&mut self, options: PublishOptions) -> PnResult<String> {
+        self.send(Verb::Publish, options).await
+    }
+
+    async fn fire(&mut self, options: PublishOptions) -> PnResult<String> {
+        self.send(Verb::Fire, options).await
+    }
+
+    async fn signal(
+        &mut self,
+        channel: String,
+        message: String,
+        publisher: Option<String>,
+    ) -> PnResult<String> {
+        let options = PublishOptions {
+            channel,
+            message,
+            meta: None,
+            publisher,
+            store: Some(false),
+            ttl_hours: None,
+        };
+        self.send(Verb::Signal, options).await
+    }
+
+    async fn time(&mut self) -> wasmtime::Result<String> {
+        Ok(self.runtime.broker.now().to_string())
+    }
+
+    async fn get_uuid_metadata(&mut self, uuid: String) -> PnResult<Option<String>> {
+        Ok(self.metadata_get(MetadataKind::Uuid, &uuid))
+    }
+
+    async fn set_uuid_metadata(&mut self, uuid: String, data: String) -> PnResult<String> {
+        self.metadata_set(MetadataKind::Uuid, uuid, data).await
+    }
+
+    async fn remove_uuid_metadata(&mut self, uuid: String) -> PnResult<bool> {
+        self.metadata_remove(MetadataKind::Uuid, uuid).await
+    }
+
+    async fn get_channel_metadata(&mut self, channel: String) -> PnResult<Option<String>> {
+        Ok(self.metadata_get(MetadataKind::Channel, &channel))
+    }
+
+    async fn set_channel_metadata(&mut self, channel: String, data: String) -> PnResult<String> {
+        self.metadata_set(MetadataKind::Channel, channel, data)
+            .await
+    }
+
+    async fn remove_channel_metadata(&mut self, channel: String) -> PnResult<bool> {
+        self.metadata_remove(MetadataKind::Channel, channel).await
+    }
+
+    async fn get_memberships(&mut self, uuid: String) -> PnResult<String> {
+        Ok(self
+            .runtime
+            .store
+            .app_context
+            .memberships(&uuid)
+            .map(|m| to_text(&json!(m)))
+            .map_err(|e| e.to_string()))
+    }
+
+    async fn set_memberships(&mut self, uuid: String, channels: String) -> PnResult<String> {
+        let channels = match parse_json("channels", &channels) {
+            Ok(Value::Array(list)) => list,
+            Ok(other) => return Ok(Err(format!("channels must be a JSON array, got {other}"))),
+            Err(e) => return Ok(Err(e)),
+        };
+        let ctx = self.runtime.store.app_context.clone();
+        let result = self
+            .bounded(
+                "App Context set-memberships",
+                ctx.set_memberships(&uuid, &channels),
+            )
+            .await?;
+        Ok(result
+            .map(|m| to_text(&json!(m)))
+            .map_err(|e| e.to_string()))
+    }
+
+    async fn remove_memberships(
+        &mut self,
+        uuid: String,
+        channels: Vec<String>,
+    ) -> PnResult<String> {
+        let ctx = self.runtime.store.app_context.clone();
+        let result = self
+            .bounded(
+                "App Context remove-memberships",
+                ctx.remove_memberships(&uuid, &channels),
+            )
+            .await?;
+        Ok(result
+            .map(|m| to_text(&json!(m)))
+            .map_err(|e| e.to_string()))
+    }
+
+    async fn get_channel_members(&mut self, channel: String) -> PnResult<String> {
+        Ok(self
+            .runtime
+            .store
+            .app_context
+            .members(&channel)
+            .map(|m| to_text(&json!(m)))
+            .map_err(|e| e.to_string()))
+    }
+
+    async fn history(&mut self, channel: String, count: u32) -> PnResult<String> {
+        let messages = match self
+            .runtime
+            .store
+            .history
+            .latest(&channel, count.min(100) as usize)
+        {
+            Ok(m) => m,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let list: Vec<Value> = messages
+            .into_iter()
+            .map(|m| {
+                json!({
+                    "message": m.message,
+                    "timetoken": m.timetoken.to_string(),
+                    "meta": m.meta,
+                    "uuid": m.publisher,
+                })
+            })
+            .collect();
+        Ok(Ok(to_text(&json!(list))))
+    }
+}

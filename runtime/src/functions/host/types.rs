@@ -1,0 +1,2 @@
+//! The `types` interface has no functions; it only shares records.
+impl super::pigdin::functions::types::Host for super::HostState {}

@@ -1,0 +1,90 @@
+//! Function hosting: modules of WebAssembly handlers bound to events, run by
+//! wasmtime with per-execution limits.
+//!
+//! - `manifest` / `patterns` / `limits`: what a module declares.
+//! - `engine`: the wasmtime engine and compile cache.
+//! - `registry`: deployed modules, atomic replacement, persistence.
+//! - `executor`: one fresh instance per event, with limits and failure reports.
+//! - `interval`: the On Interval scheduler.
+//! - `host/`: the imports guests call, one file per WIT interface.
+
+mod engine;
+mod executor;
+pub mod host;
+mod interval;
+pub mod limits;
+pub mod logs;
+pub mod manifest;
+pub mod patterns;
+mod registry;
+
+pub use engine::content_hash;
+pub use executor::{BeforeOutcome, HttpReply};
+pub use manifest::{EventKind, Manifest};
+pub use registry::{DeployError, FunctionSummary, Handler, LoadedModule, ModuleSummary};
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use wasmtime::Engine;
+use wasmtime::component::Linker;
+
+use self::engine::CompileCache;
+use self::host::HostState;
+use self::logs::LogBook;
+use self::registry::Registry;
+
+pub struct FunctionHost {
+    engine: Engine,
+    linker: Linker<HostState>,
+    cache: CompileCache,
+    registry: Registry,
+    /// Bounds live instances to the pool's size: callers queue instead of failing.
+    slots: Semaphore,
+    /// The client every module's `xhr` uses (connection pooling across executions).
+    pub http: reqwest::Client,
+    pub logs: LogBook,
+}
+
+impl FunctionHost {
+    pub fn new(data_dir: &Path) -> anyhow::Result<Self> {
+        let engine = engine::new_engine()?;
+        let mut linker = Linker::new(&engine);
+        host::add_to_linker(&mut linker)?;
+        Ok(Self {
+            cache: CompileCache::new(&engine, &data_dir.join("cache"))?,
+            registry: Registry::new(&data_dir.join("modules"))?,
+            slots: Semaphore::new(engine::MAX_CONCURRENT_INSTANCES as usize),
+            http: reqwest::Client::builder()
+                .user_agent(concat!("pigdin/", env!("CARGO_PKG_VERSION")))
+                .build()?,
+            logs: LogBook::default(),
+            engine,
+            linker,
+        })
+    }
+
+    /// The functions bound to `event` on `channel`, in execution order.
+    pub fn channel_handlers(&self, event: EventKind, channel: &str) -> Vec<Handler> {
+        self.registry.channel_handlers(event, channel)
+    }
+
+    /// The On Request function whose path pattern matches `path`.
+    pub fn request_handler(&self, path: &str) -> Option<Handler> {
+        self.registry.request_handler(path)
+    }
+
+    /// A function by module and name.
+    pub fn handler(&self, module: &str, function: &str) -> Option<Handler> {
+        self.registry.handler(module, function)
+    }
+
+    pub fn modules(&self) -> Vec<ModuleSummary> {
+        self.registry.summaries()
+    }
+
+    pub fn module(&self, name: &str) -> Option<Arc<LoadedModule>> {
+        self.registry.get(name)
+    }
+}

@@ -1,0 +1,77 @@
+//! The Pigdin runtime: a local PubNub-compatible network and a WebAssembly
+//! function host, sharing one sled store.
+//!
+//! - [`store`]: sled, durable writes, KV, vault, history, App Context.
+//! - [`broker`]: timetokens, the publish pipeline, fan-out.
+//! - [`functions`]: modules, the wasmtime engine, triggers, limits, host imports.
+//! - [`api`]: the HTTP surface (PubNub REST, On Request endpoints, admin).
+
+pub mod api;
+pub mod broker;
+pub mod config;
+pub mod functions;
+pub mod store;
+
+pub use config::Config;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use broker::Broker;
+use functions::FunctionHost;
+use store::Store;
+
+/// How often expired KV values are swept away (reads ignore them at once).
+const KV_PURGE_PERIOD: Duration = Duration::from_secs(30);
+
+/// One running runtime: everything a request or a function can reach.
+pub struct Runtime {
+    pub config: Config,
+    pub store: Store,
+    pub broker: Broker,
+    pub functions: FunctionHost,
+}
+
+/// A module compiled into the binary and deployed by `serve`.
+pub struct BundledModule {
+    pub manifest: &'static str,
+    pub component: &'static [u8],
+}
+
+impl Runtime {
+    /// Opens the data directory, restores deployed modules, applies vault
+    /// secrets from the environment and deploys the bundled modules.
+    pub async fn start(config: Config, bundled: &[BundledModule]) -> anyhow::Result<Arc<Self>> {
+        let store = Store::open(&config.data_dir)?;
+        let functions = FunctionHost::new(&config.data_dir)?;
+        let runtime = Arc::new(Self {
+            config,
+            store,
+            broker: Broker::default(),
+            functions,
+        });
+        for (module, name, value) in &runtime.config.vault_secrets {
+            runtime.store.vault.set(module, name, value).await?;
+        }
+        let restored = runtime.functions.restore(&runtime).await?;
+        if !restored.is_empty() {
+            tracing::info!(modules = ?restored, "restored deployed modules");
+        }
+        for module in bundled {
+            let name = functions::Manifest::parse(module.manifest)
+                .map_err(anyhow::Error::msg)?
+                .name;
+            if runtime
+                .functions
+                .wants_bundled(&name, &functions::content_hash(module.component))
+            {
+                runtime
+                    .functions
+                    .deploy(&runtime, module.manifest, module.component, true)
+                    .await?;
+            }
+        }
+        tokio::spawn(runtime.store.kv.clone().purge_periodically(KV_PURGE_PERIOD));
+        Ok(runtime)
+    }
+}

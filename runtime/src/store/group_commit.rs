@@ -1,0 +1,91 @@
+//! Group commit: writers that need durability wait for a flush that covers
+//! their write; one flush serves everyone who arrived while the previous one ran.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+
+type Waiter = oneshot::Sender<Result<(), String>>;
+
+pub struct GroupCommit {
+    db: sled::Db,
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Default)]
+struct State {
+    waiting: Vec<Waiter>,
+    flushing: bool,
+}
+
+impl GroupCommit {
+    pub fn new(db: sled::Db) -> Self {
+        Self {
+            db,
+            state: Arc::default(),
+        }
+    }
+
+    /// Returns once every write made before the call is on disk.
+    pub async fn durable(&self) -> anyhow::Result<()> {
+        let (tx, rx) = oneshot::channel();
+        let start_flusher = {
+            let mut state = self.state.lock().expect("group commit lock");
+            state.waiting.push(tx);
+            !std::mem::replace(&mut state.flushing, true)
+        };
+        if start_flusher {
+            let (db, state) = (self.db.clone(), self.state.clone());
+            // sled's flush is synchronous file I/O, so the flusher lives on the
+            // blocking pool and loops until nobody is left waiting.
+            tokio::task::spawn_blocking(move || flush_until_idle(&db, &state));
+        }
+        match rx.await {
+            Ok(result) => result.map_err(|e| anyhow::anyhow!("storage flush failed: {e}")),
+            Err(_) => anyhow::bail!("storage flush was abandoned"),
+        }
+    }
+}
+
+fn flush_until_idle(db: &sled::Db, state: &Mutex<State>) {
+    loop {
+        let batch = {
+            let mut state = state.lock().expect("group commit lock");
+            if state.waiting.is_empty() {
+                state.flushing = false;
+                return;
+            }
+            std::mem::take(&mut state.waiting)
+        };
+        let result = db.flush().map(|_| ()).map_err(|e| e.to_string());
+        for waiter in batch {
+            let _ = waiter.send(result.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn concurrent_writers_are_all_acknowledged() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::open(dir.path()).unwrap();
+        let commit = Arc::new(GroupCommit::new(db.clone()));
+        let mut tasks = Vec::new();
+        for i in 0..64u32 {
+            let (db, commit) = (db.clone(), commit.clone());
+            tasks.push(tokio::spawn(async move {
+                db.insert(i.to_be_bytes(), &b"v"[..]).unwrap();
+                commit.durable().await
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        drop((db, commit));
+        let reopened = sled::open(dir.path()).unwrap();
+        assert_eq!(reopened.len(), 64);
+    }
+}

@@ -1,0 +1,61 @@
+//! Durable storage: one sled database in the data directory.
+//!
+//! Every acknowledged write goes through [`GroupCommit`], so it survives a
+//! `kill -9` of the server while concurrent writers share one flush.
+
+mod app_context;
+mod group_commit;
+mod history;
+mod kv;
+mod vault;
+
+pub use app_context::{AppContext, MetadataKind};
+pub use group_commit::GroupCommit;
+pub use history::{History, StoredMessage};
+pub use kv::{KeyPage, KvError, KvNamespace, KvStore};
+pub use vault::Vault;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+/// The storage of one runtime: its sled database and what is built on it.
+#[derive(Clone)]
+pub struct Store {
+    pub db: sled::Db,
+    pub commit: Arc<GroupCommit>,
+    pub kv: KvStore,
+    pub vault: Vault,
+    pub history: History,
+    pub app_context: AppContext,
+}
+
+impl Store {
+    /// Opens (creating when absent) the database under `data_dir/db`.
+    pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+        let db_path = data_dir.join("db");
+        let db = sled::Config::new()
+            .path(&db_path)
+            // Durability comes from explicit flushes; sled's own timer would only add writes.
+            .flush_every_ms(None)
+            .open()
+            .with_context(|| {
+                format!(
+                    "cannot open the database at {} (is another pigdin using this data directory? use --data-dir)",
+                    db_path.display()
+                )
+            })?;
+        let commit = Arc::new(GroupCommit::new(db.clone()));
+        Ok(Self {
+            kv: KvStore::new(db.clone(), commit.clone()),
+            vault: Vault::open(&db, commit.clone())?,
+            history: History::open(&db, commit.clone())?,
+            app_context: AppContext::open(&db, commit.clone())?,
+            db,
+            commit,
+        })
+    }
+}
