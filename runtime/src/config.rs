@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -13,6 +14,10 @@ pub struct Config {
     pub admin_key: Option<String>,
     /// `(module, name, value)` secrets to store in the vault at start-up.
     pub vault_secrets: Vec<(String, String, String)>,
+    /// How long a KV TTL minute lasts. 60 s; tests shorten it to see expiry.
+    pub kv_minute: Duration,
+    /// How often expired KV values are swept away (reads ignore them at once).
+    pub kv_purge_period: Duration,
 }
 
 impl Default for Config {
@@ -24,6 +29,8 @@ impl Default for Config {
             subscribe_key: "demo".into(),
             admin_key: None,
             vault_secrets: Vec::new(),
+            kv_minute: Duration::from_secs(60),
+            kv_purge_period: Duration::from_secs(30),
         }
     }
 }

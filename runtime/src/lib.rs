@@ -15,14 +15,10 @@ pub mod store;
 pub use config::Config;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use broker::Broker;
 use functions::FunctionHost;
 use store::Store;
-
-/// How often expired KV values are swept away (reads ignore them at once).
-const KV_PURGE_PERIOD: Duration = Duration::from_secs(30);
 
 /// One running runtime: everything a request or a function can reach.
 pub struct Runtime {
@@ -42,7 +38,7 @@ impl Runtime {
     /// Opens the data directory, restores deployed modules, applies vault
     /// secrets from the environment and deploys the bundled modules.
     pub async fn start(config: Config, bundled: &[BundledModule]) -> anyhow::Result<Arc<Self>> {
-        let store = Store::open(&config.data_dir)?;
+        let store = Store::open(&config.data_dir, config.kv_minute)?;
         let functions = FunctionHost::new(&config.data_dir)?;
         let runtime = Arc::new(Self {
             config,
@@ -71,7 +67,13 @@ impl Runtime {
                     .await?;
             }
         }
-        tokio::spawn(runtime.store.kv.clone().purge_periodically(KV_PURGE_PERIOD));
+        tokio::spawn(
+            runtime
+                .store
+                .kv
+                .clone()
+                .purge_periodically(runtime.config.kv_purge_period),
+        );
         Ok(runtime)
     }
 }

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use pigdin_runtime::{Config, Runtime};
@@ -25,6 +26,14 @@ pub struct Args {
     /// Require this key on admin calls (and allow them from other hosts).
     #[arg(long, env = "PIGDIN_ADMIN_KEY", hide_env_values = true)]
     admin_key: Option<String>,
+    /// Length of a KV TTL minute in milliseconds: shorten it to watch expiry in tests.
+    #[arg(
+        long,
+        env = "PIGDIN_KV_MINUTE_MS",
+        default_value_t = 60_000,
+        hide = true
+    )]
+    kv_minute_ms: u64,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
@@ -35,6 +44,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         subscribe_key: args.subscribe_key,
         admin_key: args.admin_key,
         vault_secrets: vault_secrets_from_env(),
+        kv_minute: Duration::from_millis(args.kv_minute_ms),
+        kv_purge_period: Duration::from_millis(args.kv_minute_ms / 2).min(Duration::from_secs(30)),
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

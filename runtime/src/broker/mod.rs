@@ -44,7 +44,8 @@ impl Broker {
         self.bus.subscribe()
     }
 
-    fn deliver(&self, message: Arc<StoredMessage>) {
+    /// Hands a message to every subscriber whose subscription matches its channel.
+    pub fn deliver(&self, message: Arc<StoredMessage>) {
         // No listener is not an error: nobody is subscribed.
         let _ = self.bus.send(message);
     }

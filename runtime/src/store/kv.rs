@@ -50,12 +50,18 @@ pub struct KeyPage {
 pub struct KvStore {
     tree: sled::Tree,
     commit: Arc<GroupCommit>,
+    /// How long a TTL "minute" lasts: 60 s, shortened only to test expiry.
+    minute_ms: u64,
 }
 
 impl KvStore {
-    pub(super) fn new(db: sled::Db, commit: Arc<GroupCommit>) -> Self {
+    pub(super) fn new(db: sled::Db, commit: Arc<GroupCommit>, minute: Duration) -> Self {
         let tree = db.open_tree("kv").expect("open kv tree");
-        Self { tree, commit }
+        Self {
+            tree,
+            commit,
+            minute_ms: minute.as_millis().max(1) as u64,
+        }
     }
 
     /// The namespace of one module, with its key and value size limits.
@@ -166,7 +172,9 @@ impl KvNamespace {
         }
         let expires_at = match ttl_minutes {
             None => 0,
-            Some(minutes) => now_ms() + u64::from(minutes.clamp(1, MAX_TTL_MINUTES)) * 60_000,
+            Some(minutes) => {
+                now_ms() + u64::from(minutes.clamp(1, MAX_TTL_MINUTES)) * self.store.minute_ms
+            }
         };
         let mut raw = Vec::with_capacity(8 + value.len());
         raw.extend_from_slice(&expires_at.to_be_bytes());
@@ -334,7 +342,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = sled::open(dir.path()).unwrap();
         let commit = Arc::new(GroupCommit::new(db.clone()));
-        (dir, KvStore::new(db, commit))
+        (dir, KvStore::new(db, commit, Duration::from_secs(60)))
     }
 
     #[tokio::test]

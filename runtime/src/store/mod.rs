@@ -17,6 +17,7 @@ pub use vault::Vault;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 
@@ -33,7 +34,8 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating when absent) the database under `data_dir/db`.
-    pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
+    /// `kv_minute` is how long a KV TTL minute lasts (60 s outside tests).
+    pub fn open(data_dir: &Path, kv_minute: Duration) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
         let db_path = data_dir.join("db");
@@ -50,7 +52,7 @@ impl Store {
             })?;
         let commit = Arc::new(GroupCommit::new(db.clone()));
         Ok(Self {
-            kv: KvStore::new(db.clone(), commit.clone()),
+            kv: KvStore::new(db.clone(), commit.clone(), kv_minute),
             vault: Vault::open(&db, commit.clone())?,
             history: History::open(&db, commit.clone())?,
             app_context: AppContext::open(&db, commit.clone())?,
