@@ -1,0 +1,249 @@
+//! The Before/After Publish trigger machinery through the in-process publish
+//! path: binding, rewrite, abort, fire, failures, and the chaining cap.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use pigdin_runtime::broker::{PublishError, PublishInput, Verb};
+use pigdin_runtime::store::StoredMessage;
+use pigdin_runtime::{Config, Runtime};
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+fn functions_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions")
+}
+
+/// Builds the guest workspace once per test run.
+fn build_guests() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let status = std::process::Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "--manifest-path",
+            ])
+            .arg(functions_dir().join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", functions_dir().join("target"))
+            .status()
+            .expect("run cargo");
+        assert!(status.success(), "building the guest modules failed");
+    });
+}
+
+/// `(module.toml, component)` of a module directory under `functions/`.
+fn module(dir: &str, crate_name: &str) -> (String, Vec<u8>) {
+    build_guests();
+    let manifest = std::fs::read_to_string(functions_dir().join(dir).join("module.toml")).unwrap();
+    let wasm = std::fs::read(
+        functions_dir()
+            .join("target/wasm32-wasip2/release")
+            .join(format!("{crate_name}.wasm")),
+    )
+    .unwrap();
+    (manifest, wasm)
+}
+
+async fn runtime_with(modules: &[(&str, &str)]) -> (tempfile::TempDir, Arc<Runtime>) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().to_owned(),
+        ..Config::default()
+    };
+    let runtime = Runtime::start(config, &[]).await.unwrap();
+    for (dir, crate_name) in modules {
+        let (manifest, wasm) = module(dir, crate_name);
+        runtime
+            .functions
+            .deploy(&runtime, &manifest, &wasm, false)
+            .await
+            .unwrap_or_else(|e| panic!("deploy {dir}: {e}"));
+    }
+    (dir, runtime)
+}
+
+fn publish(channel: &str, message: Value) -> PublishInput {
+    PublishInput {
+        channel: channel.into(),
+        message,
+        meta: None,
+        publisher: Some("tester".into()),
+        verb: Verb::Publish,
+        store: true,
+        ttl_hours: None,
+        params: Vec::new(),
+        custom_message_type: None,
+        hops: 0,
+    }
+}
+
+async fn next_on(
+    listener: &mut broadcast::Receiver<Arc<StoredMessage>>,
+    channel: &str,
+) -> Arc<StoredMessage> {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let message = listener.recv().await.unwrap();
+            if message.channel == channel {
+                return message;
+            }
+        }
+    })
+    .await
+    .expect("a delivery within 10 s")
+}
+
+/// Polls `read` until it returns `want`, for at most 10 s.
+async fn eventually<T: PartialEq + std::fmt::Debug>(want: T, read: impl Fn() -> T) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = read();
+        if got == want {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still {got:?}, wanted {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn before_publish_rewrites_what_subscribers_and_history_get() {
+    let (_dir, runtime) = runtime_with(&[("examples/filter", "filter")]).await;
+    let mut listener = runtime.broker.listen();
+    let tt = runtime
+        .publish(publish("chat.lobby", json!({"text": "darn it"})))
+        .await
+        .unwrap();
+    let delivered = next_on(&mut listener, "chat.lobby").await;
+    assert_eq!(delivered.timetoken, tt);
+    assert_eq!(
+        delivered.message,
+        json!({"text": "d**n it", "filtered": true})
+    );
+    assert_eq!(delivered.meta, Some(json!({"filtered_by": "filter"})));
+    let stored = runtime.store.history.latest("chat.lobby", 10).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].message, delivered.message);
+
+    // Channels outside the binding pass untouched.
+    runtime
+        .publish(publish("lobby", json!({"text": "darn"})))
+        .await
+        .unwrap();
+    assert_eq!(
+        next_on(&mut listener, "lobby").await.message,
+        json!({"text": "darn"})
+    );
+
+    // The After handler ran for the one chat message.
+    let kv = runtime.store.kv.namespace("filter", 1000, 32000);
+    eventually(1, || kv.get_counter("audited").unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn before_publish_abort_stops_delivery_and_storage() {
+    let (_dir, runtime) = runtime_with(&[("examples/filter", "filter")]).await;
+    let error = runtime
+        .publish(publish("chat.lobby", json!({"text": "this is forbidden"})))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, PublishError::Aborted(reason) if reason == "message blocked: text contains \"forbidden\""),
+        "{error:?}"
+    );
+    assert!(
+        runtime
+            .store
+            .history
+            .latest("chat.lobby", 10)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fire_reaches_functions_only() {
+    let (_dir, runtime) = runtime_with(&[("examples/filter", "filter")]).await;
+    let mut listener = runtime.broker.listen();
+    let mut fire = publish("chat.lobby", json!({"text": "psst"}));
+    fire.verb = Verb::Fire;
+    runtime.publish(fire).await.unwrap();
+    // A later publish arrives first: the fire was never delivered.
+    runtime
+        .publish(publish("chat.lobby", json!({"text": "hi"})))
+        .await
+        .unwrap();
+    assert_eq!(
+        next_on(&mut listener, "chat.lobby").await.message["text"],
+        "hi"
+    );
+    assert_eq!(
+        runtime
+            .store
+            .history
+            .latest("chat.lobby", 10)
+            .unwrap()
+            .len(),
+        1
+    );
+    // Both reached the After handler.
+    let kv = runtime.store.kv.namespace("filter", 1000, 32000);
+    eventually(2, || kv.get_counter("audited").unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trapping_before_handler_aborts_with_the_cause() {
+    let (_dir, runtime) = runtime_with(&[("fixtures/faulty", "faulty")]).await;
+    let error = runtime
+        .publish(publish("faulty.trap", json!({"x": 1})))
+        .await
+        .unwrap_err();
+    let PublishError::Aborted(reason) = error else {
+        panic!("expected an abort, got {error:?}");
+    };
+    assert!(
+        reason.starts_with("function faulty/trap-before failed"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("deliberate trap before publish"),
+        "{reason}"
+    );
+    // The runtime keeps publishing elsewhere.
+    runtime
+        .publish(publish("elsewhere", json!(1)))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chains_stop_after_three_hops() {
+    let (_dir, runtime) = runtime_with(&[("examples/chain", "chain")]).await;
+    let mut listener = runtime.broker.listen();
+    runtime
+        .publish(publish("chain.start", json!({"hop": 0})))
+        .await
+        .unwrap();
+    // Hops 1..=3 are published by functions; the third hop's message is
+    // delivered but runs no function, so nothing publishes hop 4.
+    for hop in 1..=3 {
+        assert_eq!(
+            next_on(&mut listener, "chain.next").await.message,
+            json!({"hop": hop})
+        );
+    }
+    let kv = runtime.store.kv.namespace("chain", 1000, 32000);
+    eventually(3, || kv.get_counter("hops-seen").unwrap()).await;
+    // A fresh publish proves the pipeline is idle, then the count is still 3.
+    runtime.publish(publish("quiet", json!(0))).await.unwrap();
+    next_on(&mut listener, "quiet").await;
+    assert_eq!(kv.get_counter("hops-seen").unwrap(), 3);
+    assert!(listener.try_recv().is_err(), "no fourth hop");
+}
