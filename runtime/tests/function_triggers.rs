@@ -1,8 +1,11 @@
 //! The Before/After Publish trigger machinery through the in-process publish
 //! path: binding, rewrite, abort, fire, failures, and the chaining cap.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+mod support {
+    pub mod guests;
+}
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use pigdin_runtime::broker::{PublishError, PublishInput, Verb};
@@ -10,43 +13,6 @@ use pigdin_runtime::store::StoredMessage;
 use pigdin_runtime::{Config, Runtime};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
-
-fn functions_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions")
-}
-
-/// Builds the guest workspace once per test run.
-fn build_guests() {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let status = std::process::Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--release",
-                "--target",
-                "wasm32-wasip2",
-                "--manifest-path",
-            ])
-            .arg(functions_dir().join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", functions_dir().join("target"))
-            .status()
-            .expect("run cargo");
-        assert!(status.success(), "building the guest modules failed");
-    });
-}
-
-/// `(module.toml, component)` of a module directory under `functions/`.
-fn module(dir: &str, crate_name: &str) -> (String, Vec<u8>) {
-    build_guests();
-    let manifest = std::fs::read_to_string(functions_dir().join(dir).join("module.toml")).unwrap();
-    let wasm = std::fs::read(
-        functions_dir()
-            .join("target/wasm32-wasip2/release")
-            .join(format!("{crate_name}.wasm")),
-    )
-    .unwrap();
-    (manifest, wasm)
-}
 
 async fn runtime_with(modules: &[(&str, &str)]) -> (tempfile::TempDir, Arc<Runtime>) {
     let dir = tempfile::tempdir().unwrap();
@@ -56,7 +22,7 @@ async fn runtime_with(modules: &[(&str, &str)]) -> (tempfile::TempDir, Arc<Runti
     };
     let runtime = Runtime::start(config, &[]).await.unwrap();
     for (dir, crate_name) in modules {
-        let (manifest, wasm) = module(dir, crate_name);
+        let (manifest, wasm) = support::guests::module(dir, crate_name);
         runtime
             .functions
             .deploy(&runtime, &manifest, &wasm, false)
