@@ -18,6 +18,12 @@ pub struct Config {
     pub kv_minute: Duration,
     /// How often expired KV values are swept away (reads ignore them at once).
     pub kv_purge_period: Duration,
+    /// How long a subscribe long-poll is held before it is answered empty
+    /// (below the SDKs' 310 s request timeout). Tests shorten it.
+    pub subscribe_hold: Duration,
+    /// How long history keeps a message; `None` keeps it forever. A message's
+    /// own `ttl` can only shorten this.
+    pub history_retention: Option<Duration>,
 }
 
 impl Default for Config {
@@ -31,6 +37,8 @@ impl Default for Config {
             vault_secrets: Vec::new(),
             kv_minute: Duration::from_secs(60),
             kv_purge_period: Duration::from_secs(30),
+            subscribe_hold: Duration::from_secs(280),
+            history_retention: None,
         }
     }
 }

@@ -20,6 +20,9 @@ use broker::Broker;
 use functions::FunctionHost;
 use store::Store;
 
+/// How often expired history is deleted (reads hide it at once).
+const HISTORY_PURGE_PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// One running runtime: everything a request or a function can reach.
 pub struct Runtime {
     pub config: Config,
@@ -38,7 +41,8 @@ impl Runtime {
     /// Opens the data directory, restores deployed modules, applies vault
     /// secrets from the environment and deploys the bundled modules.
     pub async fn start(config: Config, bundled: &[BundledModule]) -> anyhow::Result<Arc<Self>> {
-        let store = Store::open(&config.data_dir, config.kv_minute)?;
+        let mut store = Store::open(&config.data_dir, config.kv_minute)?;
+        store.history.set_retention(config.history_retention);
         let functions = FunctionHost::new(&config.data_dir)?;
         let runtime = Arc::new(Self {
             config,
@@ -46,6 +50,7 @@ impl Runtime {
             broker: Broker::default(),
             functions,
         });
+        broker::spawn_maintenance(&runtime);
         for (module, name, value) in &runtime.config.vault_secrets {
             runtime.store.vault.set(module, name, value).await?;
         }
@@ -73,6 +78,13 @@ impl Runtime {
                 .kv
                 .clone()
                 .purge_periodically(runtime.config.kv_purge_period),
+        );
+        tokio::spawn(
+            runtime
+                .store
+                .history
+                .clone()
+                .purge_periodically(HISTORY_PURGE_PERIOD),
         );
         Ok(runtime)
     }

@@ -46,6 +46,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         vault_secrets: vault_secrets_from_env(),
         kv_minute: Duration::from_millis(args.kv_minute_ms),
         kv_purge_period: Duration::from_millis(args.kv_minute_ms / 2).min(Duration::from_secs(30)),
+        history_retention: None,
+        subscribe_hold: Config::default().subscribe_hold,
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

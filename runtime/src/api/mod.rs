@@ -2,7 +2,18 @@
 
 mod admin;
 mod blocks;
+mod cors;
 pub mod error;
+mod groups;
+mod history;
+mod keys;
+mod objects;
+mod params;
+mod presence;
+mod publish;
+mod reply;
+mod subscribe;
+mod time;
 
 use std::sync::Arc;
 
@@ -16,7 +27,16 @@ pub fn router(runtime: Arc<Runtime>) -> Router {
         .route("/health", get(|| async { "ok" }))
         .merge(blocks::routes())
         .nest("/admin", admin::routes(runtime.clone()))
+        .merge(history::routes())
+        .merge(objects::routes())
+        .merge(time::routes())
+        .merge(publish::routes())
+        .merge(subscribe::routes())
+        .merge(presence::routes())
+        .merge(groups::routes())
         .with_state(runtime)
+        // Last, so that it wraps every route above.
+        .layer(cors::layer())
 }
 
 /// Binds `runtime.config.listen` and serves until the process ends.

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::names;
+use super::wildcard::PRESENCE_SUFFIX;
 use crate::Runtime;
 use crate::functions::{BeforeOutcome, EventKind};
 use crate::store::StoredMessage;
@@ -44,6 +46,9 @@ pub enum PublishError {
     Aborted(String),
     #[error("{0}")]
     Invalid(String),
+    /// Over [`MAX_MESSAGE_BYTES`]; PubNub answers these apart from other errors.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("publish failed: {0}")]
     Failed(#[from] anyhow::Error),
 }
@@ -74,22 +79,30 @@ impl Runtime {
                 }
             }
         }
-        let timetoken = self.broker.next_timetoken();
-        let stored = Arc::new(StoredMessage {
-            channel: input.channel.clone(),
-            timetoken,
-            message: input.message.clone(),
-            meta: input.meta.clone(),
-            publisher: input.publisher.clone(),
-            message_type: if input.verb == Verb::Signal { 1 } else { 0 },
-            custom_message_type: input.custom_message_type.clone(),
-        });
-        if input.verb != Verb::Fire {
+        let timetoken = if input.verb == Verb::Fire {
+            // A fire reaches functions only: no subscriber, no history.
+            self.broker.next_timetoken()
+        } else {
+            let message = StoredMessage {
+                channel: input.channel.clone(),
+                timetoken: 0,
+                message: input.message.clone(),
+                meta: input.meta.clone(),
+                publisher: input.publisher.clone(),
+                message_type: if input.verb == Verb::Signal { 1 } else { 0 },
+                custom_message_type: input.custom_message_type.clone(),
+            };
+            // Subscribers get it at once; the publisher's answer waits for
+            // history to be durable, so an acknowledged message survives a crash.
+            let delivered = self.broker.sequence(message, sequence_number(&input), None);
             if input.store && input.verb == Verb::Publish {
-                self.store.history.append(&stored).await?;
+                self.store
+                    .history
+                    .append_expiring(&delivered.message, input.ttl_hours)
+                    .await?;
             }
-            self.broker.deliver(stored);
-        }
+            delivered.timetoken()
+        };
         if run_functions {
             let handlers = self.functions.channel_handlers(after, &input.channel);
             if !handlers.is_empty() {
@@ -108,13 +121,21 @@ impl Runtime {
     }
 }
 
+/// The publisher's `seqn` (the envelope's `s`), 1 when it sent none.
+fn sequence_number(input: &PublishInput) -> u64 {
+    input
+        .params
+        .iter()
+        .find(|(name, _)| name == "seqn")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or(1)
+}
+
 fn validate(input: &PublishInput) -> Result<(), PublishError> {
-    if input.channel.is_empty() {
-        return Err(PublishError::Invalid("channel name is empty".into()));
-    }
-    if input.channel.contains(['*', ',', '/']) || input.channel.chars().any(char::is_whitespace) {
+    names::validate_channel(&input.channel).map_err(PublishError::Invalid)?;
+    if input.channel.ends_with(PRESENCE_SUFFIX) {
         return Err(PublishError::Invalid(format!(
-            "invalid channel name {:?}: no `*`, `,`, `/` or whitespace",
+            "cannot publish to {:?}: channels ending in {PRESENCE_SUFFIX} carry presence events only",
             input.channel
         )));
     }
@@ -122,7 +143,7 @@ fn validate(input: &PublishInput) -> Result<(), PublishError> {
         + input.message.to_string().len()
         + input.meta.as_ref().map_or(0, |m| m.to_string().len());
     if size > MAX_MESSAGE_BYTES {
-        return Err(PublishError::Invalid(format!(
+        return Err(PublishError::TooLarge(format!(
             "Message Too Large: {size} bytes with channel and meta; the limit is {MAX_MESSAGE_BYTES}"
         )));
     }

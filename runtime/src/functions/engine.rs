@@ -18,6 +18,11 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// Instances that may be alive at once; further executions wait for a slot.
 pub const MAX_CONCURRENT_INSTANCES: u32 = 1000;
 
+/// Linear memory (and table) kept resident per pool slot between instances.
+const KEEP_RESIDENT_BYTES: usize = 2 * 1024 * 1024;
+/// Slots whose memory is decommitted in one batch.
+const DECOMMIT_BATCH: usize = 32;
+
 pub fn new_engine() -> anyhow::Result<Engine> {
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(MAX_CONCURRENT_INSTANCES)
@@ -25,7 +30,14 @@ pub fn new_engine() -> anyhow::Result<Engine> {
         .total_memories(MAX_CONCURRENT_INSTANCES * 2)
         .total_tables(MAX_CONCURRENT_INSTANCES * 4)
         .total_stacks(MAX_CONCURRENT_INSTANCES)
-        .max_memory_size(MAX_MEMORY_MIB as usize * 1024 * 1024);
+        .max_memory_size(MAX_MEMORY_MIB as usize * 1024 * 1024)
+        // Reset reused slots by scanning and rewriting only the pages a guest
+        // touched (where the kernel allows), and batch the rest of the
+        // decommits: both keep a fresh instance per event cheap.
+        .pagemap_scan(wasmtime::Enabled::Auto)
+        .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+        .table_keep_resident(KEEP_RESIDENT_BYTES)
+        .decommit_batch_size(DECOMMIT_BATCH);
     let mut config = Config::new();
     config
         .wasm_component_model(true)

@@ -90,10 +90,46 @@ impl PathPattern {
 
     /// Whether some path could match both patterns (checked between deployed modules).
     pub fn overlaps(&self, other: &PathPattern) -> bool {
-        self == other
-            || self.matches(&other.0.replace('*', ""))
-            || other.matches(&self.0.replace('*', ""))
+        globs_intersect(
+            &self.0.chars().collect::<Vec<_>>(),
+            &other.0.chars().collect::<Vec<_>>(),
+        )
     }
+}
+
+/// Whether some text matches both `*`-globs: walks both patterns at once,
+/// where a `*` either ends or swallows the other pattern's next symbol.
+fn globs_intersect(a: &[char], b: &[char]) -> bool {
+    let mut seen = vec![vec![false; b.len() + 1]; a.len() + 1];
+    let mut pending = vec![(0, 0)];
+    while let Some((i, j)) = pending.pop() {
+        if std::mem::replace(&mut seen[i][j], true) {
+            continue;
+        }
+        if i == a.len() && j == b.len() {
+            return true;
+        }
+        let (x, y) = (a.get(i).copied(), b.get(j).copied());
+        if x == Some('*') {
+            pending.push((i + 1, j));
+            if j < b.len() {
+                pending.push((i, j + 1));
+            }
+        }
+        if y == Some('*') {
+            pending.push((i, j + 1));
+            if i < a.len() {
+                pending.push((i + 1, j));
+            }
+        }
+        if let (Some(x), Some(y)) = (x, y)
+            && x == y
+            && x != '*'
+        {
+            pending.push((i + 1, j + 1));
+        }
+    }
+    false
 }
 
 /// `*` matches any run of characters (including none); everything else literally.
@@ -157,5 +193,23 @@ mod tests {
         assert!(a.overlaps(&PathPattern::parse("api/users").unwrap()));
         assert!(!a.overlaps(&PathPattern::parse("counter").unwrap()));
         assert!(a.overlaps(&PathPattern::parse("api/*").unwrap()));
+        let overlap = |x: &str, y: &str| {
+            let (x, y) = (
+                PathPattern::parse(x).unwrap(),
+                PathPattern::parse(y).unwrap(),
+            );
+            assert_eq!(x.overlaps(&y), y.overlaps(&x));
+            x.overlaps(&y)
+        };
+        // Both globs: "abc" matches both, though neither matches the other's literal parts.
+        assert!(overlap("a*c", "ab*"));
+        assert!(overlap("items/*/x", "items/a*"));
+        assert!(overlap("*a", "b*"));
+        assert!(overlap("*", "counter"));
+        assert!(overlap("counter", "counter"));
+        assert!(!overlap("x*y", "x*z"));
+        assert!(!overlap("a*c", "b*"));
+        assert!(!overlap("counter", "count"));
+        assert!(!overlap("users/*/profile", "users/*/settings"));
     }
 }

@@ -38,7 +38,7 @@ impl GroupCommit {
             let (db, state) = (self.db.clone(), self.state.clone());
             // sled's flush is synchronous file I/O, so the flusher lives on the
             // blocking pool and loops until nobody is left waiting.
-            tokio::task::spawn_blocking(move || flush_until_idle(&db, &state));
+            tokio::task::spawn_blocking(move || flush_until_idle(db, &state));
         }
         match rx.await {
             Ok(result) => result.map_err(|e| anyhow::anyhow!("storage flush failed: {e}")),
@@ -47,20 +47,36 @@ impl GroupCommit {
     }
 }
 
-fn flush_until_idle(db: &sled::Db, state: &Mutex<State>) {
+fn flush_until_idle(db: sled::Db, state: &Mutex<State>) {
+    let mut batch = take_waiting(state).unwrap_or_default();
     loop {
-        let batch = {
-            let mut state = state.lock().expect("group commit lock");
-            if state.waiting.is_empty() {
-                state.flushing = false;
+        let result = db.flush().map(|_| ()).map_err(|e| e.to_string());
+        match take_waiting(state) {
+            Some(next) => acknowledge(std::mem::replace(&mut batch, next), &result),
+            None => {
+                // Let go of the database before the last acknowledgement, so a
+                // caller that closes and reopens it right after never races us.
+                drop(db);
+                acknowledge(batch, &result);
                 return;
             }
-            std::mem::take(&mut state.waiting)
-        };
-        let result = db.flush().map(|_| ()).map_err(|e| e.to_string());
-        for waiter in batch {
-            let _ = waiter.send(result.clone());
         }
+    }
+}
+
+/// The writers waiting now, or `None` (and the flusher marked stopped) if none.
+fn take_waiting(state: &Mutex<State>) -> Option<Vec<Waiter>> {
+    let mut state = state.lock().expect("group commit lock");
+    if state.waiting.is_empty() {
+        state.flushing = false;
+        return None;
+    }
+    Some(std::mem::take(&mut state.waiting))
+}
+
+fn acknowledge(batch: Vec<Waiter>, result: &Result<(), String>) {
+    for waiter in batch {
+        let _ = waiter.send(result.clone());
     }
 }
 

@@ -4,14 +4,18 @@
 //! `kill -9` of the server while concurrent writers share one flush.
 
 mod app_context;
+mod channel_groups;
 mod group_commit;
 mod history;
 mod kv;
 mod vault;
 
-pub use app_context::{AppContext, MetadataKind};
+pub use app_context::{
+    AppContext, AppContextError, Link, LinkChanges, LinkSide, LinkUpdate, MetadataKind,
+};
+pub use channel_groups::{ChannelGroups, GroupError, MAX_CHANNELS_PER_GROUP};
 pub use group_commit::GroupCommit;
-pub use history::{History, StoredMessage};
+pub use history::{Direction, History, Page, StoredMessage, now_timetoken};
 pub use kv::{KeyPage, KvError, KvNamespace, KvStore};
 pub use vault::Vault;
 
@@ -30,6 +34,7 @@ pub struct Store {
     pub vault: Vault,
     pub history: History,
     pub app_context: AppContext,
+    pub groups: ChannelGroups,
 }
 
 impl Store {
@@ -56,6 +61,7 @@ impl Store {
             vault: Vault::open(&db, commit.clone())?,
             history: History::open(&db, commit.clone())?,
             app_context: AppContext::open(&db, commit.clone())?,
+            groups: ChannelGroups::open(&db, commit.clone())?,
             db,
             commit,
         })

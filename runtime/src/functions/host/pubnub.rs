@@ -1,13 +1,14 @@
 //! `pubnub`: publish, fire and signal through the same pipeline as every
 //! other publisher (so the target channel's functions run, one hop deeper),
-//! App Context, history and time.
+//! App Context (through the same writes as the HTTP API, so subscribers see
+//! change events), history and time.
 use serde_json::{Value, json};
 
 use super::HostState;
 use super::pigdin::functions::pubnub::{Host, PublishOptions};
 use crate::broker::{PublishInput, Verb};
 use crate::functions::limits::Budgeted;
-use crate::store::MetadataKind;
+use crate::store::{LinkSide, LinkUpdate, MetadataKind};
 
 type PnResult<T> = wasmtime::Result<Result<T, String>>;
 
@@ -74,19 +75,56 @@ impl HostState {
             Ok(d) => d,
             Err(e) => return Ok(Err(e)),
         };
-        let ctx = self.runtime.store.app_context.clone();
+        let runtime = self.runtime.clone();
+        let actor = self.default_publisher();
         let result = self
-            .bounded("App Context set", ctx.set(kind, &id, &data))
+            .bounded(
+                "App Context set",
+                runtime.set_metadata(kind, &id, &data, None, Some(&actor)),
+            )
             .await?;
         Ok(result.map(|v| to_text(&v)).map_err(|e| e.to_string()))
     }
 
     async fn metadata_remove(&mut self, kind: MetadataKind, id: String) -> PnResult<bool> {
-        let ctx = self.runtime.store.app_context.clone();
+        let runtime = self.runtime.clone();
+        let actor = self.default_publisher();
         let result = self
-            .bounded("App Context remove", ctx.remove(kind, &id))
+            .bounded(
+                "App Context remove",
+                runtime.remove_metadata(kind, &id, None, Some(&actor)),
+            )
             .await?;
         Ok(result.map_err(|e| e.to_string()))
+    }
+
+    /// Sets and deletes memberships of `uuid` (announcing each), then
+    /// returns all of them.
+    async fn memberships_update(
+        &mut self,
+        what: &'static str,
+        uuid: String,
+        set: Vec<LinkUpdate>,
+        delete: Vec<String>,
+    ) -> PnResult<String> {
+        let runtime = self.runtime.clone();
+        let actor = self.default_publisher();
+        let result = self
+            .bounded(
+                what,
+                runtime.update_links(LinkSide::Memberships, &uuid, &set, &delete, Some(&actor)),
+            )
+            .await?;
+        Ok(result
+            .map_err(|e| e.to_string())
+            .and_then(|_| {
+                self.runtime
+                    .store
+                    .app_context
+                    .memberships(&uuid)
+                    .map_err(|e| e.to_string())
+            })
+            .map(|m| to_text(&json!(m))))
     }
 
     fn metadata_get(&self, kind: MetadataKind, id: &str) -> Result<Option<String>, String> {
@@ -170,16 +208,16 @@ impl Host for HostState {
             Ok(other) => return Ok(Err(format!("channels must be a JSON array, got {other}"))),
             Err(e) => return Ok(Err(e)),
         };
-        let ctx = self.runtime.store.app_context.clone();
-        let result = self
-            .bounded(
-                "App Context set-memberships",
-                ctx.set_memberships(&uuid, &channels),
-            )
-            .await?;
-        Ok(result
-            .map(|m| to_text(&json!(m)))
-            .map_err(|e| e.to_string()))
+        let set = match channels
+            .iter()
+            .map(|entry| LinkUpdate::parse(entry, MetadataKind::Channel))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(set) => set,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        self.memberships_update("App Context set-memberships", uuid, set, Vec::new())
+            .await
     }
 
     async fn remove_memberships(
@@ -187,16 +225,8 @@ impl Host for HostState {
         uuid: String,
         channels: Vec<String>,
     ) -> PnResult<String> {
-        let ctx = self.runtime.store.app_context.clone();
-        let result = self
-            .bounded(
-                "App Context remove-memberships",
-                ctx.remove_memberships(&uuid, &channels),
-            )
-            .await?;
-        Ok(result
-            .map(|m| to_text(&json!(m)))
-            .map_err(|e| e.to_string()))
+        self.memberships_update("App Context remove-memberships", uuid, Vec::new(), channels)
+            .await
     }
 
     async fn get_channel_members(&mut self, channel: String) -> PnResult<String> {

@@ -1,0 +1,119 @@
+//! Query parameters as the SDKs send them (always URL-decoded: JS sends
+//! `a%2Cb`, Python `a,b`), and the name lists in paths.
+
+use serde_json::Value;
+
+/// A request's query parameters, in order; the first of a repeated name wins.
+#[derive(Debug, Clone, Default)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    pub fn parse(raw: Option<&str>) -> Result<Self, String> {
+        serde_urlencoded::from_str(raw.unwrap_or_default())
+            .map(Self)
+            .map_err(|e| format!("malformed query string: {e}"))
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// `1`/`true` or `0`/`false`; absent is `None`.
+    pub fn flag(&self, name: &str) -> Result<Option<bool>, String> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) if v == "1" || v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(v) if v == "0" || v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(v) => Err(format!("`{name}` must be 1, 0, true or false, not {v:?}")),
+        }
+    }
+
+    /// A comma-separated list; empty entries are dropped.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.get(name).map(split_names).unwrap_or_default()
+    }
+
+    pub fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, String> {
+        self.get(name)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| format!("`{name}` must be a non-negative integer, not {v:?}"))
+            })
+            .transpose()
+    }
+
+    /// A timetoken (up to 20 digits); absent is `None`.
+    pub fn timetoken(&self, name: &str) -> Result<Option<u64>, String> {
+        self.get(name).map(|v| parse_timetoken(name, v)).transpose()
+    }
+
+    /// A JSON value; absent is `None`.
+    pub fn json(&self, name: &str) -> Result<Option<Value>, String> {
+        self.get(name)
+            .map(|v| {
+                serde_json::from_str(v).map_err(|e| format!("`{name}` is not valid JSON: {e}"))
+            })
+            .transpose()
+    }
+}
+
+pub fn parse_timetoken(name: &str, text: &str) -> Result<u64, String> {
+    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "`{name}` must be a timetoken (a 17-digit number), not {text:?}"
+        ));
+    }
+    text.parse()
+        .map_err(|_| format!("`{name}` is out of range: {text:?}"))
+}
+
+/// Names joined by commas in a path or parameter (`a,b`; `,` alone is none).
+pub fn split_names(joined: &str) -> Vec<String> {
+    joined
+        .split(',')
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_both_sdk_spellings() {
+        let js = Params::parse(Some("include=status%2Ctype&uuid=a%20b")).unwrap();
+        let py = Params::parse(Some("include=status,type")).unwrap();
+        assert_eq!(js.list("include"), ["status", "type"]);
+        assert_eq!(py.list("include"), ["status", "type"]);
+        assert_eq!(js.get("uuid"), Some("a b"));
+    }
+
+    #[test]
+    fn flags_numbers_and_timetokens() {
+        let p = Params::parse(Some("store=0&norep=true&ttl=5&tt=17379929965457610&bad=x")).unwrap();
+        assert_eq!(p.flag("store").unwrap(), Some(false));
+        assert_eq!(p.flag("norep").unwrap(), Some(true));
+        assert_eq!(p.flag("missing").unwrap(), None);
+        assert!(p.flag("bad").is_err());
+        assert_eq!(p.number::<u32>("ttl").unwrap(), Some(5));
+        assert!(p.number::<u32>("bad").is_err());
+        assert_eq!(p.timetoken("tt").unwrap(), Some(17379929965457610));
+        assert!(p.timetoken("bad").is_err());
+        assert!(parse_timetoken("tt", "-1").is_err());
+        assert!(parse_timetoken("tt", "123456789012345678901").is_err());
+    }
+
+    #[test]
+    fn comma_lists_drop_empty_names() {
+        assert_eq!(split_names(","), Vec::<String>::new());
+        assert_eq!(split_names("a,,b"), ["a", "b"]);
+    }
+}

@@ -1,0 +1,178 @@
+//! Subscribe v2 long-poll: `GET /v2/subscribe/{sub}/{channels}/0`.
+//!
+//! `channels` is comma-joined (`,` when only groups are subscribed); query
+//! `tt`/`tr` (cursor), `channel-group`, `filter-expr`, `state`, `heartbeat`,
+//! `uuid`. Without `tt` (JS) or with `tt=0` (Python) it is a handshake,
+//! answered at once with a fresh cursor. Otherwise it returns what arrived
+//! after `tt`, holding the request until something does or the hold ends.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::Value;
+
+use super::params::{Params, split_names};
+use super::reply::Rejection;
+use super::{keys, reply};
+use crate::Runtime;
+use crate::broker::filter_expr::FilterExpr;
+use crate::broker::presence::DEFAULT_PRESENCE_TIMEOUT;
+use crate::broker::topics::Batch;
+use crate::broker::wildcard::{self, PRESENCE_SUFFIX};
+use crate::broker::{PresenceHold, REGION, SubscriptionSpec, json_string, names};
+
+const SERVICE: &str = "Subscribe";
+/// Longest presence timeout a client may ask for (`heartbeat`), in seconds.
+pub const MAX_PRESENCE_TIMEOUT_SECS: u64 = 86_400;
+
+pub fn routes() -> Router<Arc<Runtime>> {
+    Router::new().route(
+        "/v2/subscribe/{sub_key}/{channels}/{callback}",
+        get(subscribe),
+    )
+}
+
+async fn subscribe(
+    State(runtime): State<Arc<Runtime>>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match run(&runtime, path, query.as_deref()).await {
+        Ok(response) => response,
+        Err(rejection) => *rejection,
+    }
+}
+
+async fn run(
+    runtime: &Arc<Runtime>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    query: Option<&str>,
+) -> Result<Response, Rejection> {
+    let Path((sub_key, channels, _)) =
+        path.map_err(|e| reply::bad_request(SERVICE, &format!("invalid path: {e}")))?;
+    keys::subscribe_key(runtime, &sub_key)?;
+    let bad = |message: String| reply::bad_request(SERVICE, &message);
+    let params = Params::parse(query).map_err(bad)?;
+    let spec = SubscriptionSpec {
+        channels: split_names(&channels),
+        groups: params.list("channel-group"),
+    };
+    validate(&spec).map_err(bad)?;
+    let cursor = params.timetoken("tt").map_err(bad)?.unwrap_or(0);
+    let filter = params
+        .get("filter-expr")
+        .filter(|f| !f.trim().is_empty())
+        .map(FilterExpr::parse)
+        .transpose()
+        .map_err(bad)?;
+    let uuid = params.get("uuid");
+    if let Some(uuid) = uuid {
+        names::validate_uuid(uuid).map_err(bad)?;
+    }
+    let timeout = presence_timeout(&params).map_err(bad)?;
+    let states = states_by_channel(&params).map_err(bad)?;
+
+    let resolve = |group: &str| group_channels(runtime, group);
+    // Keeps this uuid present while the request is held; dropped with it.
+    let _hold = uuid.map(|uuid| {
+        for (channel, state) in &states {
+            runtime.presence_set_state(uuid, std::slice::from_ref(channel), state);
+        }
+        let channels = spec.presence_channels(&resolve);
+        runtime.presence_heartbeat(uuid, &channels, timeout);
+        PresenceHold::new(runtime, uuid, channels)
+    });
+
+    if cursor == 0 {
+        let cursor = runtime.broker.handshake(&spec, resolve);
+        return Ok(respond(runtime, cursor, None));
+    }
+    let batch = runtime
+        .broker
+        .wait_for_messages(
+            &spec,
+            resolve,
+            cursor,
+            filter.as_ref(),
+            runtime.config.subscribe_hold,
+        )
+        .await;
+    let next = batch.newest().unwrap_or(cursor);
+    Ok(respond(runtime, next, Some(&batch)))
+}
+
+fn validate(spec: &SubscriptionSpec) -> Result<(), String> {
+    if spec.channels.is_empty() && spec.groups.is_empty() {
+        return Err("subscribe to at least one channel or channel group".into());
+    }
+    for name in &spec.channels {
+        if wildcard::is_pattern(name) {
+            wildcard::validate_pattern(name)?;
+        } else {
+            names::validate_channel(name)?;
+        }
+    }
+    for group in &spec.groups {
+        names::validate_group(group)?;
+    }
+    Ok(())
+}
+
+/// `heartbeat=<seconds>`: this client's presence timeout.
+fn presence_timeout(params: &Params) -> Result<Duration, String> {
+    match params.number::<u64>("heartbeat")? {
+        None | Some(0) => Ok(DEFAULT_PRESENCE_TIMEOUT),
+        Some(secs) if secs <= MAX_PRESENCE_TIMEOUT_SECS => Ok(Duration::from_secs(secs)),
+        Some(secs) => Err(format!(
+            "`heartbeat` is {secs} s; the longest presence timeout is {MAX_PRESENCE_TIMEOUT_SECS} s"
+        )),
+    }
+}
+
+/// `state={"channel": {...}}`: presence state to set while subscribing.
+pub fn states_by_channel(params: &Params) -> Result<Vec<(String, Value)>, String> {
+    match params.json("state")? {
+        None => Ok(Vec::new()),
+        Some(Value::Object(map)) => map
+            .into_iter()
+            .filter(|(channel, _)| !channel.ends_with(PRESENCE_SUFFIX))
+            .map(|(channel, state)| match state {
+                Value::Object(_) | Value::Null => Ok((channel, state)),
+                other => Err(format!(
+                    "`state` for {channel:?} must be a JSON object, not {other}"
+                )),
+            })
+            .collect(),
+        Some(other) => Err(format!(
+            "`state` must be a JSON object of channel to state, not {other}"
+        )),
+    }
+}
+
+pub fn group_channels(runtime: &Runtime, group: &str) -> Vec<String> {
+    runtime.store.groups.channels(group).unwrap_or_else(|e| {
+        tracing::warn!(group, error = %e, "cannot read a channel group");
+        Vec::new()
+    })
+}
+
+/// `{"t":{"t":"<cursor>","r":<region>},"m":[<envelopes>]}`.
+fn respond(runtime: &Runtime, cursor: u64, batch: Option<&Batch>) -> Response {
+    let subscribe_key = json_string(&runtime.config.subscribe_key);
+    let mut body = String::with_capacity(64 + batch.map_or(0, |b| b.envelopes.len() * 256));
+    body.push_str(&format!(r#"{{"t":{{"t":"{cursor}","r":{REGION}}},"m":["#));
+    for (i, (envelope, via)) in batch.iter().flat_map(|b| &b.envelopes).enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        envelope.write(&mut body, &subscribe_key, via.as_deref());
+    }
+    body.push_str("]}");
+    reply::json_text(StatusCode::OK, body)
+}

@@ -1,0 +1,92 @@
+//! KV through the bundled `counter` module's `kv` tool: set/get, keys by
+//! prefix, durability across a restart and a `kill -9`, and TTL expiry.
+
+use serde_json::{Value, json};
+
+use crate::support::{Options, Server, eventually, urlencode};
+
+async fn kv(server: &Server, query: &str) -> Value {
+    server.get_json(&format!("kv?{query}")).await
+}
+
+async fn set(server: &Server, key: &str, value: &str, extra: &str) {
+    let body = kv(
+        server,
+        &format!("op=set&key={key}&value={}{extra}", urlencode(value)),
+    )
+    .await;
+    assert_eq!(body, json!({ "ok": true }), "set {key}");
+}
+
+async fn get(server: &Server, key: &str) -> Value {
+    kv(server, &format!("op=get&key={key}")).await["value"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kv_values_are_stored_listed_and_survive_restart_and_kill9() {
+    let mut server = Server::start().await;
+
+    assert_eq!(get(&server, "greeting").await, Value::Null);
+    set(&server, "greeting", r#""hi""#, "").await;
+    set(&server, "user:alice", r#"{"name":"Alice","n":[1,2]}"#, "").await;
+    set(&server, "user:bob", "42", "").await;
+    set(&server, "other", "true", "").await;
+    assert_eq!(get(&server, "greeting").await, json!("hi"));
+    assert_eq!(
+        get(&server, "user:alice").await,
+        json!({ "name": "Alice", "n": [1, 2] })
+    );
+    assert_eq!(
+        kv(&server, "op=keys&prefix=user:").await,
+        json!({ "keys": ["user:alice", "user:bob"] })
+    );
+    assert_eq!(kv(&server, "op=incr&key=hits&value=5").await["count"], 5);
+
+    // Bad parameters are the tool's own 400, not a failed execution.
+    let reply = server.get("kv?op=set&key=k&value=not-json").await;
+    assert_eq!(reply.status, 400, "{reply:?}");
+
+    server.restart().await;
+    assert_eq!(get(&server, "greeting").await, json!("hi"));
+    assert_eq!(
+        kv(&server, "op=keys&prefix=user").await,
+        json!({ "keys": ["user:alice", "user:bob"] })
+    );
+    assert_eq!(kv(&server, "op=incr&key=hits").await["count"], 6);
+
+    // Acknowledged means durable: SIGKILL right after the answer loses nothing.
+    set(&server, "last-words", r#""written""#, "").await;
+    assert_eq!(kv(&server, "op=incr&key=hits").await["count"], 7);
+    let reply = server.get("kv?op=remove&key=other").await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    server.kill9_restart().await;
+    assert_eq!(get(&server, "last-words").await, json!("written"));
+    assert_eq!(get(&server, "other").await, Value::Null);
+    assert_eq!(kv(&server, "op=incr&key=hits&value=0").await["count"], 7);
+    assert_eq!(server.get_json("counter").await["count"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kv_values_expire_after_their_ttl() {
+    // One TTL minute lasts one second here.
+    let server = Server::start_with(Options::default().arg("--kv-minute-ms").arg("1000")).await;
+
+    set(&server, "fleeting", r#""soon gone""#, "&ttl=1").await;
+    set(&server, "lasting", r#""stays""#, "").await;
+    assert_eq!(get(&server, "fleeting").await, json!("soon gone"));
+    assert_eq!(
+        kv(&server, "op=keys").await,
+        json!({ "keys": ["fleeting", "lasting"] })
+    );
+
+    eventually("the TTL value to expire", || async {
+        get(&server, "fleeting").await.is_null().then_some(())
+    })
+    .await;
+    assert_eq!(kv(&server, "op=keys").await, json!({ "keys": ["lasting"] }));
+    assert_eq!(get(&server, "lasting").await, json!("stays"));
+
+    // Setting it again brings it back, with a fresh TTL.
+    set(&server, "fleeting", "2", "&ttl=1").await;
+    assert_eq!(get(&server, "fleeting").await, json!(2));
+}

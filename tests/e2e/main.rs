@@ -1,0 +1,19 @@
+//! End-to-end tests through the real `pigdin` binary: each test starts its own
+//! `pigdin serve` (free port, temporary data directory) and drives it over
+//! HTTP and with the `pigdin` commands, as a user would.
+//!
+//! Run with `cargo test -p pigdin --test e2e`.
+
+mod support;
+
+mod admin;
+mod deploy;
+mod hot_swap;
+mod interval;
+mod kv;
+mod limits;
+mod logs;
+mod manifest;
+mod on_request;
+mod persistence;
+mod vault;
