@@ -50,7 +50,10 @@ fn kv_request() -> HttpRequest {
 }
 
 fn one_core(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread()
+    // One worker thread: one core's worth of executor, as in `pigdin serve`
+    // (multi-threaded flavour, so durable writes flush inline).
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();

@@ -29,28 +29,46 @@ impl GroupCommit {
     /// Returns once every write made before the call is on disk.
     pub async fn durable(&self) -> anyhow::Result<()> {
         let (tx, rx) = oneshot::channel();
-        let start_flusher = {
+        let lead = {
             let mut state = self.state.lock().expect("group commit lock");
             state.waiting.push(tx);
             !std::mem::replace(&mut state.flushing, true)
         };
-        if start_flusher {
-            let (db, state) = (self.db.clone(), self.state.clone());
-            // sled's flush is synchronous file I/O, so the flusher lives on the
-            // blocking pool and loops until nobody is left waiting.
-            tokio::task::spawn_blocking(move || flush_until_idle(db, &state));
+        if lead {
+            self.lead_flush();
         }
         match rx.await {
             Ok(result) => result.map_err(|e| anyhow::anyhow!("storage flush failed: {e}")),
             Err(_) => anyhow::bail!("storage flush was abandoned"),
         }
     }
+
+    /// Starts flushing for everyone waiting. sled's flush is synchronous file
+    /// I/O: on a multi-threaded runtime the first writer flushes on its own
+    /// thread (no hand-off on the path of a lone writer) and leaves writers who
+    /// arrived meanwhile to a background flusher, so it waits for one flush at
+    /// most; elsewhere the whole job goes to the blocking pool.
+    fn lead_flush(&self) {
+        let inline = tokio::runtime::Handle::current().runtime_flavor()
+            == tokio::runtime::RuntimeFlavor::MultiThread;
+        let mut batch = take_waiting(&self.state).unwrap_or_default();
+        if inline {
+            let result = tokio::task::block_in_place(|| flush(&self.db));
+            let Some(next) = take_waiting(&self.state) else {
+                acknowledge(batch, &result);
+                return;
+            };
+            acknowledge(std::mem::replace(&mut batch, next), &result);
+        }
+        let (db, state) = (self.db.clone(), self.state.clone());
+        tokio::task::spawn_blocking(move || flush_until_idle(db, &state, batch));
+    }
 }
 
-fn flush_until_idle(db: sled::Db, state: &Mutex<State>) {
-    let mut batch = take_waiting(state).unwrap_or_default();
+/// Flushes for `batch`, then for whoever arrived meanwhile, until nobody waits.
+fn flush_until_idle(db: sled::Db, state: &Mutex<State>, mut batch: Vec<Waiter>) {
     loop {
-        let result = db.flush().map(|_| ()).map_err(|e| e.to_string());
+        let result = flush(&db);
         match take_waiting(state) {
             Some(next) => acknowledge(std::mem::replace(&mut batch, next), &result),
             None => {
@@ -62,6 +80,10 @@ fn flush_until_idle(db: sled::Db, state: &Mutex<State>) {
             }
         }
     }
+}
+
+fn flush(db: &sled::Db) -> Result<(), String> {
+    db.flush().map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// The writers waiting now, or `None` (and the flusher marked stopped) if none.
@@ -84,8 +106,19 @@ fn acknowledge(batch: Vec<Waiter>, result: &Result<(), String>) {
 mod tests {
     use super::*;
 
+    /// On the blocking pool (current-thread runtime).
     #[tokio::test]
     async fn concurrent_writers_are_all_acknowledged() {
+        writers_are_acknowledged_and_durable().await;
+    }
+
+    /// With the first writer flushing inline (multi-threaded runtime).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writers_are_all_acknowledged_when_flushing_inline() {
+        writers_are_acknowledged_and_durable().await;
+    }
+
+    async fn writers_are_acknowledged_and_durable() {
         let dir = tempfile::tempdir().unwrap();
         let db = sled::open(dir.path()).unwrap();
         let commit = Arc::new(GroupCommit::new(db.clone()));
