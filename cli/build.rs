@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Module directories (relative to the workspace root) compiled into the binary.
-const BUNDLED: &[&str] = &["functions/examples/counter"];
+const BUNDLED: &[&str] = &["functions/examples/counter", "functions/webex-relay"];
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))

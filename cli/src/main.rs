@@ -1,8 +1,12 @@
 //! `pigdin`: run the runtime, and manage what runs on it.
 
+mod chat;
 mod client;
 mod commands;
 mod module_build;
+mod network;
+mod oauth;
+mod user_info;
 
 use clap::{Parser, Subcommand};
 
@@ -37,6 +41,16 @@ enum Command {
     Run(commands::run::Args),
     /// Manage module secrets.
     Vault(commands::vault::Args),
+    /// Log in to Webex (OAuth with PKCE) and write user-info.json.
+    Login(commands::login::Args),
+    /// Set a Webex user up in the relay from a user-info.json file.
+    CreateUser(commands::create_user::Args),
+    /// Remove a user from the relay: webhook, tokens, App Context data.
+    DeleteUser(commands::delete_user::Args),
+    /// Receive a user's Webex messages and reply to them, interactively.
+    Chat(commands::chat::Args),
+    /// The Webex simulator: bare, start one; with a subcommand, act on a running one.
+    WebexSim(commands::webex_sim::Args),
 }
 
 #[tokio::main]
@@ -44,7 +58,8 @@ async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PIGDIN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                // The PubNub SDK logs every request (tokens included) at info.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,pubnub=warn")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -56,6 +71,11 @@ async fn main() -> std::process::ExitCode {
         Command::Logs(args) => commands::logs::run(args).await,
         Command::Run(args) => commands::run::run(args).await,
         Command::Vault(args) => commands::vault::run(args).await,
+        Command::Login(args) => commands::login::run(args).await,
+        Command::CreateUser(args) => commands::create_user::run(args).await,
+        Command::DeleteUser(args) => commands::delete_user::run(args).await,
+        Command::Chat(args) => commands::chat::run(args).await,
+        Command::WebexSim(args) => commands::webex_sim::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

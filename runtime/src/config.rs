@@ -12,6 +12,9 @@ pub struct Config {
     pub subscribe_key: String,
     /// When set, admin calls need it; when unset, only loopback clients may make them.
     pub admin_key: Option<String>,
+    /// The keyset's secret key: when set, Access Manager is on (signatures,
+    /// grants, tokens); when unset, every request is allowed.
+    pub secret_key: Option<String>,
     /// `(module, name, value)` secrets to store in the vault at start-up.
     pub vault_secrets: Vec<(String, String, String)>,
     /// How long a KV TTL minute lasts. 60 s; tests shorten it to see expiry.
@@ -34,6 +37,7 @@ impl Default for Config {
             publish_key: "demo".into(),
             subscribe_key: "demo".into(),
             admin_key: None,
+            secret_key: None,
             vault_secrets: Vec::new(),
             kv_minute: Duration::from_secs(60),
             kv_purge_period: Duration::from_secs(30),

@@ -4,8 +4,10 @@
 //! - [`store`]: sled, durable writes, KV, vault, history, App Context.
 //! - [`broker`]: timetokens, the publish pipeline, fan-out.
 //! - [`functions`]: modules, the wasmtime engine, triggers, limits, host imports.
+//! - [`access`]: Access Manager (signatures, grants, tokens), on with a secret key.
 //! - [`api`]: the HTTP surface (PubNub REST, On Request endpoints, admin).
 
+pub mod access;
 pub mod api;
 pub mod broker;
 pub mod config;
@@ -29,6 +31,7 @@ pub struct Runtime {
     pub store: Store,
     pub broker: Broker,
     pub functions: FunctionHost,
+    pub access: access::AccessManager,
 }
 
 /// A module compiled into the binary and deployed by `serve`.
@@ -44,11 +47,13 @@ impl Runtime {
         let mut store = Store::open(&config.data_dir, config.kv_minute)?;
         store.history.set_retention(config.history_retention);
         let functions = FunctionHost::new(&config.data_dir)?;
+        let access = access::AccessManager::open(&config, &store.db, store.commit.clone())?;
         let runtime = Arc::new(Self {
             config,
             store,
             broker: Broker::default(),
             functions,
+            access,
         });
         broker::spawn_maintenance(&runtime);
         for (module, name, value) in &runtime.config.vault_secrets {

@@ -342,6 +342,42 @@ async fn wildcard_presence_reports_joins_on_matching_channels() {
     assert_eq!(events[0]["d"]["uuid"], "bob");
 }
 
+/// The JS SDK heartbeats and leaves every name it subscribes to, wildcard
+/// patterns included; a pattern makes no one present, a bad one is still a 400.
+#[tokio::test]
+async fn heartbeat_and_leave_accept_wildcard_patterns() {
+    let pigdin = Pigdin::start().await;
+    let presence = format!("/v2/presence/sub-key/{SUB}");
+    let heartbeat = pigdin
+        .get(&format!(
+            "{presence}/channel/room,webex.u1.%2A/heartbeat?uuid=alice&heartbeat=300"
+        ))
+        .await;
+    assert_eq!(heartbeat.status, 200, "{}", heartbeat.body);
+    let where_now = pigdin.get(&format!("{presence}/uuid/alice")).await;
+    assert_eq!(where_now.body["payload"], json!({"channels": ["room"]}));
+
+    let leave = pigdin
+        .get(&format!(
+            "{presence}/channel/room,webex.u1.%2A,webex.u1.%2A-pnpres/leave?uuid=alice"
+        ))
+        .await;
+    assert_eq!(leave.status, 200, "{}", leave.body);
+    let where_now = pigdin.get(&format!("{presence}/uuid/alice")).await;
+    assert_eq!(where_now.body["payload"], json!({"channels": []}));
+
+    let invalid = pigdin
+        .get(&format!("{presence}/channel/a.%2A.b/heartbeat?uuid=alice"))
+        .await;
+    assert_eq!(invalid.status, 400);
+    assert!(
+        invalid.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("wildcard")
+    );
+}
+
 #[tokio::test]
 async fn channel_groups_are_managed_and_subscribed_with_b() {
     let pigdin = Arc::new(Pigdin::start().await);

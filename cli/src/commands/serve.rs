@@ -7,6 +7,10 @@ use std::time::Duration;
 use anyhow::Context;
 use pigdin_runtime::{Config, Runtime};
 
+mod bench_token;
+mod webex_relay;
+mod webex_sim;
+
 /// Environment variables `PIGDIN_VAULT__<MODULE>__<NAME>` set vault secrets at start-up
 /// (module name upper-cased with `-` written `_`; the secret name as written).
 const VAULT_ENV_PREFIX: &str = "PIGDIN_VAULT__";
@@ -26,6 +30,14 @@ pub struct Args {
     /// Require this key on admin calls (and allow them from other hosts).
     #[arg(long, env = "PIGDIN_ADMIN_KEY", hide_env_values = true)]
     admin_key: Option<String>,
+    /// The keyset's secret key: turns Access Manager on (signed requests,
+    /// grants, tokens). Without it every request is allowed.
+    #[arg(long, env = "PIGDIN_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// Print a token that may publish to this channel, and a publish URL
+    /// using it, to measure Access Manager's cost (e.g. with wrk). Needs --secret-key.
+    #[arg(long, value_name = "CHANNEL")]
+    bench_token: Option<String>,
     /// Length of a KV TTL minute in milliseconds: shorten it to watch expiry in tests.
     #[arg(
         long,
@@ -34,15 +46,22 @@ pub struct Args {
         hide = true
     )]
     kv_minute_ms: u64,
+    /// Where the bundled Webex relay reaches Webex, and Webex reaches it.
+    #[command(flatten)]
+    webex_relay: webex_relay::RelayArgs,
+    /// The Webex simulator in-process (`--webex-sim`).
+    #[command(flatten)]
+    webex_sim: webex_sim::SimArgs,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let config = Config {
+    let mut config = Config {
         listen: args.listen,
         data_dir: args.data_dir,
         publish_key: args.publish_key,
         subscribe_key: args.subscribe_key,
         admin_key: args.admin_key,
+        secret_key: args.secret_key,
         vault_secrets: vault_secrets_from_env(),
         kv_minute: Duration::from_millis(args.kv_minute_ms),
         kv_purge_period: Duration::from_millis(args.kv_minute_ms / 2).min(Duration::from_secs(30)),
@@ -58,6 +77,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             )
         })?;
     let address = listener.local_addr()?;
+    let mut relay = webex_relay::RelaySettings::new(&args.webex_relay, address)?;
+    // Held until the server stops: dropping it stops the simulator.
+    let _webex_sim = webex_sim::start_if_asked(&args.webex_sim, &mut relay).await?;
+    // Before the PIGDIN_VAULT__ ones, so those can still override.
+    let relay_secrets = relay.vault_secrets(&config.subscribe_key);
+    config.vault_secrets.splice(0..0, relay_secrets);
     let runtime = Runtime::start(config, crate::bundled::BUNDLED).await?;
     let modules: Vec<String> = runtime
         .functions
@@ -78,6 +103,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             modules.join(", ")
         }
     );
+    // Never the client secret: only where the relay talks to and is reached at.
+    println!(
+        "  webex relay: Webex API {}, webhooks to {}{}",
+        relay.api_url,
+        relay.public_url,
+        if relay.client.is_some() {
+            ""
+        } else {
+            " (WEBEX_CLIENT_ID/WEBEX_CLIENT_SECRET not set: token refresh needs them)"
+        }
+    );
+    if let Some(channel) = &args.bench_token {
+        bench_token::print(&runtime, address, channel)?;
+    }
     pigdin_runtime::api::serve(runtime, listener).await
 }
 

@@ -1,4 +1,5 @@
-//! Publishing, App Context, history and time, like PubNub's `pubnub` module.
+//! Publishing, App Context, history, time and Access Manager tokens, like
+//! PubNub's `pubnub` module.
 //!
 //! Publishes count against the execution's `publishes` budget, and a message
 //! published here runs the target channel's own Before/After handlers (the
@@ -170,6 +171,15 @@ pub fn get_channel_members(channel: &str) -> Result<Vec<Value>> {
 pub fn history(channel: &str, count: u32) -> Result<Vec<Value>> {
     let list = host::history(channel, count).map_err(|e| Error::host("pubnub.history", e))?;
     parse(&list)
+}
+
+/// Issues an Access Manager token (functions act as the server). `request`
+/// is PubNub's grant-token body, for example
+/// `json!({"ttl": 60, "permissions": {"resources": {"channels": {"room": 3}}, "uuid": "alice"}})`
+/// (bits: read 1, write 2, manage 4, delete 8, get 32, update 64, join 128;
+/// `patterns` take regular expressions). Fails when the server has no secret key.
+pub fn grant_token(request: &Value) -> Result<String> {
+    host::grant_token(&request.to_string()).map_err(|e| Error::host("pubnub.grant_token", e))
 }
 
 /// Decodes JSON text the host returned.

@@ -1,5 +1,6 @@
 //! The HTTP surface: one router file per API family.
 
+mod access;
 mod admin;
 mod blocks;
 mod cors;
@@ -11,7 +12,7 @@ mod objects;
 mod params;
 mod presence;
 mod publish;
-mod reply;
+pub(crate) mod reply;
 mod subscribe;
 mod time;
 
@@ -34,6 +35,12 @@ pub fn router(runtime: Arc<Runtime>) -> Router {
         .merge(subscribe::routes())
         .merge(presence::routes())
         .merge(groups::routes())
+        .merge(access::routes())
+        // Access Manager sees every request above (a no-op without a secret key).
+        .layer(axum::middleware::from_fn_with_state(
+            runtime.clone(),
+            crate::access::middleware::enforce,
+        ))
         .with_state(runtime)
         // Last, so that it wraps every route above.
         .layer(cors::layer())

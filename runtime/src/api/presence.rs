@@ -2,7 +2,8 @@
 //! where now, state get/set, heartbeat and leave, under
 //! `/v2/presence/sub-key/{sub}/...`. Channel lists in paths are
 //! comma-joined, `,` for none; `-pnpres` names (Python sends them on leave)
-//! are ignored.
+//! are ignored, and so are wildcard patterns on heartbeat and leave (the JS
+//! SDK sends them; a pattern makes no one present, as on subscribe).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use super::{keys, reply};
 use crate::Runtime;
 use crate::broker::names;
 use crate::broker::presence::DEFAULT_PRESENCE_TIMEOUT;
-use crate::broker::wildcard::PRESENCE_SUFFIX;
+use crate::broker::wildcard::{self, PRESENCE_SUFFIX};
 
 const SERVICE: &str = "Presence";
 const BASE: &str = "/v2/presence/sub-key/{sub_key}";
@@ -114,6 +115,22 @@ impl Target {
     }
 }
 
+/// Heartbeat and leave list every channel the client subscribes to, wildcard
+/// patterns (`a.*`) included. Patterns are checked, then set aside: presence
+/// is kept on concrete channels only, as on subscribe.
+fn without_patterns(channels: &str) -> Result<String, Rejection> {
+    let mut concrete = Vec::new();
+    for name in split_names(channels) {
+        let base = name.strip_suffix(PRESENCE_SUFFIX).unwrap_or(&name);
+        if wildcard::is_pattern(base) {
+            wildcard::validate_pattern(base).map_err(bad)?;
+        } else {
+            concrete.push(name);
+        }
+    }
+    Ok(concrete.join(","))
+}
+
 fn ok_message() -> Value {
     json!({"status": 200, "message": "OK", "service": SERVICE})
 }
@@ -125,6 +142,7 @@ async fn heartbeat(
 ) -> Response {
     let run = || -> Outcome {
         let Path((sub_key, channels)) = path.map_err(|e| bad(e.to_string()))?;
+        let channels = without_patterns(&channels)?;
         let target = Target::new(&runtime, &sub_key, &channels, query.as_deref())?;
         let uuid = target.uuid()?;
         let timeout = match target.params.number::<u64>("heartbeat").map_err(bad)? {
@@ -151,6 +169,7 @@ async fn leave(
 ) -> Response {
     let run = || -> Outcome {
         let Path((sub_key, channels)) = path.map_err(|e| bad(e.to_string()))?;
+        let channels = without_patterns(&channels)?;
         let target = Target::new(&runtime, &sub_key, &channels, query.as_deref())?;
         let uuid = target.uuid()?;
         runtime.presence_leave(uuid, &target.all_channels(&runtime));

@@ -5,6 +5,11 @@
 //! A pattern matches every channel that starts with its prefix (`a.*` gets
 //! `a.b` and `a.b.c`), but plain patterns never match presence channels and
 //! presence patterns match only presence channels.
+//!
+//! A presence event delivered through `a.*-pnpres` carries `b: "a.*-pnpres"`
+//! (the wire notes leave this unconfirmed). Both SDKs accept it: JS routes on
+//! the name it subscribed to and reports it as the event's `subscription`;
+//! Python strips the suffix. Checked by tests/interop.
 
 /// The suffix of presence channels and subscriptions.
 pub const PRESENCE_SUFFIX: &str = "-pnpres";

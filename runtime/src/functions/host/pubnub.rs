@@ -1,7 +1,8 @@
 //! `pubnub`: publish, fire and signal through the same pipeline as every
 //! other publisher (so the target channel's functions run, one hop deeper),
 //! App Context (through the same writes as the HTTP API, so subscribers see
-//! change events), history and time.
+//! change events), history, time and Access Manager tokens (functions act
+//! with the server role).
 use serde_json::{Value, json};
 
 use super::HostState;
@@ -261,5 +262,17 @@ impl Host for HostState {
             })
             .collect();
         Ok(Ok(to_text(&json!(list))))
+    }
+
+    async fn grant_token(&mut self, request: String) -> PnResult<String> {
+        let body = match parse_json("the grant-token request", &request) {
+            Ok(body) => body,
+            Err(e) => return Ok(Err(e)),
+        };
+        Ok(self
+            .runtime
+            .access
+            .grant_token(&body)
+            .map_err(|e| e.to_string()))
     }
 }

@@ -1,0 +1,247 @@
+//! Which permission each endpoint needs: one table from (method, path) to
+//! requirements, so handlers stay unaware of Access Manager.
+//!
+//! | endpoint                                   | needs                              |
+//! |--------------------------------------------|------------------------------------|
+//! | publish, fire, signal                      | write on the channel               |
+//! | subscribe                                  | read on each channel and group     |
+//! | presence on channels (here now, heartbeat, leave, state) | read on each channel (and `channel-group`s) |
+//! | where now                                  | get on the uuid                    |
+//! | global here now                            | read on the keyset                 |
+//! | history, fetch, message counts             | read on each channel               |
+//! | delete history                             | delete on the channel              |
+//! | channel group add/remove/list/delete       | manage on the group                |
+//! | list every channel group                   | manage on the keyset               |
+//! | App Context uuid / channel metadata        | get / update / delete on it        |
+//! | memberships of a uuid                      | get / update on the uuid           |
+//! | members of a channel                       | get / manage on the channel        |
+//! | list every uuid / channel                  | get on the keyset                  |
+//! | `/v2/auth/*`, `/v3/pam/*`, anything else   | the secret key (server role)       |
+//! | `/time`, `/health`, `/admin` (own key), On Request `/v1/blocks` | nothing |
+//!
+//! Presence channels (`x-pnpres`) count as their channel `x`.
+
+use percent_encoding::percent_decode_str;
+
+use super::permission::{Permission, Requirement, ResourceKind};
+
+const PRESENCE_SUFFIX: &str = "-pnpres";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Policy {
+    /// No Access Manager check at all.
+    Open,
+    /// Every requirement must hold (a signed request satisfies all).
+    Check(Vec<Requirement>),
+}
+
+/// The requirements of a request. `param` looks up a decoded query parameter.
+pub fn requirements<'a>(
+    method: &str,
+    raw_path: &str,
+    param: impl Fn(&str) -> Option<&'a str>,
+) -> Policy {
+    use Permission::*;
+    use ResourceKind::*;
+
+    // Matched still encoded (literal segments need no decoding); only the
+    // names taken out are decoded, so a publish's message is never touched.
+    let s: Vec<&str> = raw_path.trim_start_matches('/').split('/').collect();
+    let on = |kind, name: &str, permission| Requirement::on(kind, decode(name), permission);
+    let channels = |joined: &str, permission| -> Vec<Requirement> {
+        let joined = decode(joined);
+        names(&joined)
+            .map(|name| Requirement::on(Channel, base_name(name), permission))
+            .collect()
+    };
+    let groups_param = |permission| -> Vec<Requirement> {
+        names(param("channel-group").unwrap_or_default())
+            .map(|name| Requirement::on(Group, base_name(name), permission))
+            .collect()
+    };
+    let check = |mut list: Vec<Requirement>| {
+        list.dedup();
+        Policy::Check(list)
+    };
+    let by_method = |get: Permission, patch: Permission, delete: Permission| match method {
+        "GET" => Some(get),
+        "PATCH" | "POST" | "PUT" => Some(patch),
+        "DELETE" => Some(delete),
+        _ => None,
+    };
+
+    match s.as_slice() {
+        ["time", ..] | ["health"] | ["admin", ..] | ["v1", "blocks", ..] => Policy::Open,
+        ["publish", _, _, _, channel, ..] | ["signal", _, _, _, channel, ..] => {
+            check(vec![on(Channel, channel, Write)])
+        }
+        ["v2", "subscribe", _, joined, ..] => {
+            let mut list = channels(joined, Read);
+            list.extend(groups_param(Read));
+            check(list)
+        }
+        ["v2", "presence", "sub-key", _] => check(vec![Requirement::Keyset(Read)]),
+        ["v2", "presence", "sub-key", _, "channel", joined, ..] => {
+            let mut list = channels(joined, Read);
+            list.extend(groups_param(Read));
+            check(list)
+        }
+        ["v2", "presence", "sub-key", _, "uuid", uuid] => check(vec![on(Uuid, uuid, Get)]),
+        ["v2", "history", "sub-key", _, "channel", joined] => check(channels(joined, Read)),
+        ["v3", "history", "sub-key", _, "channel", joined] if method == "DELETE" => {
+            check(channels(joined, Delete))
+        }
+        [
+            "v3",
+            "history" | "history-with-actions",
+            "sub-key",
+            _,
+            "channel",
+            joined,
+        ]
+        | ["v3", "history", "sub-key", _, "message-counts", joined] => {
+            check(channels(joined, Read))
+        }
+        ["v1", "channel-registration", "sub-key", _, "channel-group"] => {
+            check(vec![Requirement::Keyset(Manage)])
+        }
+        [
+            "v1",
+            "channel-registration",
+            "sub-key",
+            _,
+            "channel-group",
+            group,
+        ]
+        | [
+            "v1",
+            "channel-registration",
+            "sub-key",
+            _,
+            "channel-group",
+            group,
+            "remove",
+        ] => check(vec![on(Group, group, Manage)]),
+        ["v2", "objects", _, "uuids" | "channels"] => check(vec![Requirement::Keyset(Get)]),
+        ["v2", "objects", _, "uuids", uuid] => match by_method(Get, Update, Delete) {
+            Some(permission) => check(vec![on(Uuid, uuid, permission)]),
+            None => check(vec![Requirement::ServerOnly]),
+        },
+        ["v2", "objects", _, "channels", channel] => match by_method(Get, Update, Delete) {
+            Some(permission) => check(vec![on(Channel, channel, permission)]),
+            None => check(vec![Requirement::ServerOnly]),
+        },
+        ["v2", "objects", _, "uuids", uuid, "channels"] => match by_method(Get, Update, Update) {
+            Some(permission) => check(vec![on(Uuid, uuid, permission)]),
+            None => check(vec![Requirement::ServerOnly]),
+        },
+        ["v2", "objects", _, "channels", channel, "uuids"] => {
+            match by_method(Get, Manage, Manage) {
+                Some(permission) => check(vec![on(Channel, channel, permission)]),
+                None => check(vec![Requirement::ServerOnly]),
+            }
+        }
+        // Grants, tokens and any endpoint without a rule: the server only.
+        _ => check(vec![Requirement::ServerOnly]),
+    }
+}
+
+fn decode(segment: &str) -> String {
+    percent_decode_str(segment).decode_utf8_lossy().into_owned()
+}
+
+fn names(joined: &str) -> impl Iterator<Item = &str> {
+    joined.split(',').filter(|name| !name.is_empty())
+}
+
+/// `x-pnpres` is covered by permissions on `x`.
+fn base_name(name: &str) -> &str {
+    name.strip_suffix(PRESENCE_SUFFIX).unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(method: &str, path: &str, query: &[(&str, &str)]) -> Policy {
+        let query = query.to_vec();
+        requirements(method, path, move |name| {
+            query.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+        })
+    }
+
+    fn needs(list: &[(ResourceKind, &str, Permission)]) -> Policy {
+        Policy::Check(
+            list.iter()
+                .map(|(kind, name, permission)| Requirement::on(*kind, *name, *permission))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn every_endpoint_class_maps_to_its_permission() {
+        use Permission::*;
+        use ResourceKind::*;
+        assert_eq!(policy("GET", "/time/0", &[]), Policy::Open);
+        assert_eq!(
+            policy("GET", "/publish/p/s/0/a%20b/0/1", &[]),
+            needs(&[(Channel, "a b", Write)])
+        );
+        assert_eq!(
+            policy("POST", "/publish/p/s/0/c/0", &[]),
+            needs(&[(Channel, "c", Write)])
+        );
+        assert_eq!(
+            policy("GET", "/signal/p/s/0/c/0/1", &[]),
+            needs(&[(Channel, "c", Write)])
+        );
+        assert_eq!(
+            policy(
+                "GET",
+                "/v2/subscribe/s/a,a-pnpres/0",
+                &[("channel-group", "g,g-pnpres")]
+            ),
+            needs(&[(Channel, "a", Read), (Group, "g", Read)])
+        );
+        assert_eq!(
+            policy("GET", "/v2/presence/sub-key/s/channel/a/heartbeat", &[]),
+            needs(&[(Channel, "a", Read)])
+        );
+        assert_eq!(
+            policy("GET", "/v3/history/sub-key/s/channel/a,b", &[]),
+            needs(&[(Channel, "a", Read), (Channel, "b", Read)])
+        );
+        assert_eq!(
+            policy("DELETE", "/v3/history/sub-key/s/channel/a", &[]),
+            needs(&[(Channel, "a", Delete)])
+        );
+        assert_eq!(
+            policy(
+                "GET",
+                "/v1/channel-registration/sub-key/s/channel-group/g",
+                &[("add", "a")]
+            ),
+            needs(&[(Group, "g", Manage)])
+        );
+        assert_eq!(
+            policy("PATCH", "/v2/objects/s/uuids/u", &[]),
+            needs(&[(Uuid, "u", Update)])
+        );
+        assert_eq!(
+            policy("DELETE", "/v2/objects/s/channels/c", &[]),
+            needs(&[(Channel, "c", Delete)])
+        );
+        assert_eq!(
+            policy("PATCH", "/v2/objects/s/channels/c/uuids", &[]),
+            needs(&[(Channel, "c", Manage)])
+        );
+        assert_eq!(
+            policy("GET", "/v2/auth/grant/sub-key/s", &[]),
+            Policy::Check(vec![Requirement::ServerOnly])
+        );
+        assert_eq!(
+            policy("GET", "/v9/unknown", &[]),
+            Policy::Check(vec![Requirement::ServerOnly])
+        );
+    }
+}
