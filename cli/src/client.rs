@@ -21,6 +21,14 @@ pub struct Origin {
     pub admin_key: Option<String>,
 }
 
+/// The `service` of Access Manager's refusals, and how errors name them.
+pub const ACCESS_MANAGER: &str = "Access Manager";
+
+/// Whether `error` is an Access Manager refusal (see [`Client::send`]).
+pub fn is_access_refusal(error: &anyhow::Error) -> bool {
+    format!("{error:#}").contains(ACCESS_MANAGER)
+}
+
 pub struct Client {
     http: reqwest::Client,
     origin: String,
@@ -65,10 +73,14 @@ impl Client {
         }
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        let message = serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
-            .unwrap_or(text);
+        let body = serde_json::from_str::<Value>(&text).unwrap_or_default();
+        let message = body["message"].as_str().map_or(text.clone(), str::to_owned);
+        if body["service"] == ACCESS_MANAGER {
+            bail!(
+                "{ACCESS_MANAGER} refused: {message} (HTTP {})",
+                status.as_u16()
+            )
+        }
         bail!("{message} (HTTP {})", status.as_u16())
     }
 

@@ -102,16 +102,34 @@ fn number_field(object: &Map<String, Value>, name: &str) -> anyhow::Result<Optio
     }
 }
 
-/// A `USER` argument: a user-info file when such a file exists, else a user id.
-pub fn user_id_from_arg(user: &str) -> anyhow::Result<String> {
+/// A `USER` argument: a user-info file when such a file exists, else a user
+/// id. Returns the user id, and the file when it was one.
+pub fn user_from_arg(user: &str) -> anyhow::Result<(String, Option<&Path>)> {
     let path = Path::new(user);
     if path.is_file() {
-        return Ok(UserInfo::read(path)?.user_id);
+        return Ok((UserInfo::read(path)?.user_id, Some(path)));
     }
     if user.ends_with(".json") {
         bail!("no file {user} — pass a user-info file that exists, or the Webex user id");
     }
-    Ok(user.to_owned())
+    Ok((user.to_owned(), None))
+}
+
+/// Writes `text` to `path`, readable by the owner only (it holds tokens).
+pub fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    // An existing file keeps its mode on open: tighten it.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]

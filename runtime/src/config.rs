@@ -15,7 +15,8 @@ pub struct Config {
     /// The keyset's secret key: when set, Access Manager is on (signatures,
     /// grants, tokens); when unset, every request is allowed.
     pub secret_key: Option<String>,
-    /// `(module, name, value)` secrets to store in the vault at start-up.
+    /// `(module, name, value)` secrets the vault provides from start-up, in
+    /// memory only (never written to the data directory); later entries win.
     pub vault_secrets: Vec<(String, String, String)>,
     /// How long a KV TTL minute lasts. 60 s; tests shorten it to see expiry.
     pub kv_minute: Duration,

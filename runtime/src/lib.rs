@@ -41,8 +41,9 @@ pub struct BundledModule {
 }
 
 impl Runtime {
-    /// Opens the data directory, restores deployed modules, applies vault
-    /// secrets from the environment and deploys the bundled modules.
+    /// Opens the data directory, provides the start-up vault secrets (held in
+    /// memory, never stored), restores deployed modules and deploys the
+    /// bundled modules.
     pub async fn start(config: Config, bundled: &[BundledModule]) -> anyhow::Result<Arc<Self>> {
         let mut store = Store::open(&config.data_dir, config.kv_minute)?;
         store.history.set_retention(config.history_retention);
@@ -56,8 +57,9 @@ impl Runtime {
             access,
         });
         broker::spawn_maintenance(&runtime);
+        // In memory only: secrets given at start-up never reach the data directory.
         for (module, name, value) in &runtime.config.vault_secrets {
-            runtime.store.vault.set(module, name, value).await?;
+            runtime.store.vault.provide(module, name, value);
         }
         let restored = runtime.functions.restore(&runtime).await?;
         if !restored.is_empty() {

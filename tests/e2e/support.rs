@@ -69,6 +69,8 @@ impl Options {
 /// A running `pigdin serve`. Killed on drop; its data directory goes with it.
 pub struct Server {
     data: TempDir,
+    /// Holds the relay key file, apart from the data directory (never `$HOME`).
+    keys: TempDir,
     options: Options,
     child: Option<Child>,
     /// `http://127.0.0.1:PORT` (the port changes on restart).
@@ -139,8 +141,19 @@ impl Server {
     }
 
     pub async fn start_with(options: Options) -> Self {
+        Self::start_on(
+            tempfile::tempdir().expect("temporary data directory"),
+            options,
+        )
+        .await
+    }
+
+    /// `pigdin serve` on an existing data directory (e.g. a copy of another
+    /// server's), with a relay key file of its own unless `options` name one.
+    pub async fn start_on(data: TempDir, options: Options) -> Self {
         let mut server = Self {
-            data: tempfile::tempdir().expect("temporary data directory"),
+            data,
+            keys: tempfile::tempdir().expect("temporary key directory"),
             options,
             child: None,
             origin: String::new(),
@@ -152,6 +165,16 @@ impl Server {
         };
         server.launch().await;
         server
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
+    /// The relay key file this server is given (unless its options name another).
+    pub fn relay_key_file(&self) -> PathBuf {
+        self.keys.path().join("relay.key")
     }
 
     /// Everything the server has printed so far (stdout and stderr).
@@ -174,6 +197,8 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         hermetic(&mut command);
+        // Never the user's own key file under $HOME.
+        command.env("PIGDIN_RELAY_KEY_FILE", self.relay_key_file());
         command.envs(self.options.env.iter().cloned());
         let mut child = command.spawn().expect("spawn pigdin serve");
         let (ready_tx, ready_rx) = oneshot::channel::<SocketAddr>();
@@ -213,6 +238,17 @@ impl Server {
     /// Stops the server with SIGTERM (SIGKILL if it lingers) and starts it
     /// again on the same data directory.
     pub async fn restart(&mut self) {
+        self.stop().await;
+        self.launch().await;
+    }
+
+    /// Starts a [stopped](Self::stop) server again on the same data directory.
+    pub async fn start_again(&mut self) {
+        self.launch().await;
+    }
+
+    /// Stops the server with SIGTERM (SIGKILL if it lingers) and waits for it.
+    pub async fn stop(&mut self) {
         let mut child = self.child.take().expect("server running");
         let status = Command::new("kill")
             .arg("-TERM")
@@ -232,7 +268,6 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        self.launch().await;
     }
 
     /// `kill -9` the server (no chance to flush anything).
@@ -355,7 +390,7 @@ fn collect(
 /// builds it runs: no `PIGDIN_*` settings, none of the variables `cargo test`
 /// sets for the test process, and guests built into `functions/target` (the
 /// same way `cli/build.rs` builds the bundled modules, so builds are shared).
-fn hermetic(command: &mut Command) {
+pub fn hermetic(command: &mut Command) {
     for (key, _) in std::env::vars() {
         if key.starts_with("PIGDIN_")
             || (key.starts_with("CARGO_") && key != "CARGO_HOME")

@@ -19,6 +19,9 @@ use crate::support::{
     Options, SUB_KEY, Server, eventually, pigdin_command, pigdin_with, urlencode,
 };
 
+/// The runtime's secret key in the Access Manager tests.
+const SECRET_KEY: &str = "sec-c-pigdin-e2e";
+
 /// How long the chat may take to show something it should.
 const SHOW_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -30,12 +33,21 @@ struct World {
 
 impl World {
     async fn start() -> Self {
+        Self::start_with(Options::default()).await
+    }
+
+    /// With the runtime's Access Manager on.
+    async fn start_with_secret_key() -> Self {
+        Self::start_with(Options::default().arg("--secret-key").arg(SECRET_KEY)).await
+    }
+
+    async fn start_with(options: Options) -> Self {
         let sim = pigdin_webex_sim::start(SimConfig::default())
             .await
             .expect("start the Webex simulator");
         let client = sim.client().clone();
         let server = Server::start_with(
-            Options::default()
+            options
                 .arg("--webex-api-url")
                 .arg(sim.url())
                 .env("WEBEX_CLIENT_ID", client.client_id)
@@ -101,6 +113,47 @@ impl World {
             .expect("POST the simulator");
         assert!(response.status().is_success(), "{path}: {response:?}");
         response.json().await.expect("simulator JSON")
+    }
+
+    /// The simulated person with `email`.
+    async fn person(&self, email: &str) -> String {
+        let state = self.sim_get("/_sim/state").await;
+        state["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["emails"][0] == email || p["email"] == email)
+            .and_then(|p| p["id"].as_str())
+            .unwrap_or_else(|| panic!("no {email} in {state}"))
+            .to_owned()
+    }
+
+    /// A user-info file for `person_id` with tokens minted by the simulator.
+    async fn user_info_for(&self, person_id: &str, name: &str) -> PathBuf {
+        let tokens = self
+            .sim_post("/_sim/tokens", json!({"personId": person_id}))
+            .await;
+        let file = self.dir.path().join(format!("{name}.json"));
+        let info = json!({
+            "platform": "webex",
+            "userId": person_id,
+            "access_token": tokens["access_token"],
+            "refresh_token": tokens["refresh_token"],
+        });
+        std::fs::write(&file, info.to_string()).unwrap();
+        file
+    }
+
+    /// `pigdin create-user` with the runtime's secret key.
+    async fn create_user_as_server(&self, file: &Path) -> String {
+        pigdin_with(
+            &["create-user", file.to_str().unwrap()],
+            &self.server.origin,
+            &[("PIGDIN_SECRET_KEY", SECRET_KEY)],
+            None,
+        )
+        .await
+        .ok()
     }
 
     async fn room(&self, title: &str) -> String {
@@ -451,15 +504,7 @@ async fn the_chat_shows_connection_loss_and_reconnection() {
 async fn create_user_shows_the_relays_reason_for_refusing() {
     let world = World::start().await;
     let file = world.dir.path().join("stale.json");
-    let state = world.sim_get("/_sim/state").await;
-    let pat = state["people"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["emails"][0] == "pat@example.com" || p["email"] == "pat@example.com")
-        .and_then(|p| p["id"].as_str())
-        .unwrap_or_else(|| panic!("no pat in {state}"))
-        .to_owned();
+    let pat = world.person("pat@example.com").await;
     std::fs::write(
         &file,
         json!({"platform": "webex", "userId": pat, "access_token": "not-a-token", "refresh_token": "not-either"}).to_string(),
@@ -476,4 +521,125 @@ async fn create_user_shows_the_relays_reason_for_refusing() {
     );
     // The relay's reason follows: here Webex refusing the bad tokens.
     assert!(error.contains("Webex"), "{error}");
+}
+
+/// With Access Manager on: `create-user` (with the secret key) issues each
+/// user a token confined to their own rooms; `chat` and `delete-user` use
+/// it; one user's token cannot read another's rooms, publish as them, or
+/// delete them.
+#[tokio::test]
+async fn with_access_manager_each_user_acts_only_for_themselves() {
+    let world = World::start_with_secret_key().await;
+    let pat_file = world.login().await;
+    let pat = user_id_of(&pat_file);
+
+    // Without the secret key, setting a user up is refused with advice.
+    let error = world
+        .server
+        .pigdin(&["create-user", pat_file.to_str().unwrap()])
+        .await
+        .fails();
+    assert!(error.contains("Access Manager"), "{error}");
+    assert!(error.contains("--secret-key"), "{error}");
+
+    let out = world.create_user_as_server(&pat_file).await;
+    assert!(out.contains("set up Pat Pigdin <pat@example.com>"), "{out}");
+    let token_file = pat_file.with_extension("token");
+    assert!(out.contains(token_file.to_str().unwrap()), "{out}");
+    let mode = std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the token file must be private");
+    let pat_token = std::fs::read_to_string(&token_file).unwrap();
+    let alice = world.person("alice@example.com").await;
+    let alice_file = world.user_info_for(&alice, "alice").await;
+    world.create_user_as_server(&alice_file).await;
+
+    // Pat chats with their token: receives, replies, pages, looks up.
+    let design = world.room("Design").await;
+    let mut chat = Chat::start(&world.server.origin, pat_file.to_str().unwrap());
+    chat.expect("listening for webex messages to Pat Pigdin")
+        .await;
+    world.say(&design, "bob", "Ship it?").await;
+    chat.expect("1) webex message from Bob Brown in \"Design\": Ship it?")
+        .await;
+    chat.send("r1 Shipping").await;
+    chat.expect("sent to \"Design\"").await;
+    assert!(
+        world
+            .room_texts(&design)
+            .await
+            .contains(&("pat@example.com".to_owned(), "Shipping".to_owned()))
+    );
+    chat.send("p").await;
+    chat.expect("  you: Shipping").await;
+    // Bob's App Context record is not Pat's to read: the message says who.
+    chat.send("s1").await;
+    chat.expect("message 1 was sent by Bob Brown <bob@example.com>")
+        .await;
+    chat.send("m").await;
+    chat.expect("members of \"Design\"").await;
+    assert!(chat.finish().await, "chat exits at the end of its input");
+
+    // Pat's token against Alice: her rooms, her identity, her deletion.
+    let as_pat = |path: String| {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        format!(
+            "{path}{separator}uuid={}&auth={}",
+            urlencode(&pat),
+            urlencode(&pat_token)
+        )
+    };
+    let alice_rooms = format!("webex.{alice}.*");
+    let (status, body) = world
+        .runtime_get(&as_pat(format!(
+            "/v2/subscribe/{SUB_KEY}/{}/0",
+            urlencode(&alice_rooms)
+        )))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = world
+        .runtime_get(&as_pat(format!(
+            "/v3/history/sub-key/{SUB_KEY}/channel/{}",
+            urlencode(&format!("webex.{alice}.{design}"))
+        )))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let hello = urlencode("\"hi\"");
+    let as_alice = format!(
+        "/publish/demo/{SUB_KEY}/0/{}/0/{hello}?uuid={}&auth={}",
+        urlencode(&format!("webex.{pat}.{design}")),
+        urlencode(&alice),
+        urlencode(&pat_token)
+    );
+    let (status, body) = world.runtime_get(&as_alice).await;
+    assert_eq!(status, 403, "publishing as Alice with Pat's token: {body}");
+    let error = pigdin_with(
+        &["delete-user", &alice],
+        &world.server.origin,
+        &[("PIGDIN_AUTH", pat_token.as_str())],
+        None,
+    )
+    .await
+    .fails();
+    assert!(error.contains("Access Manager"), "{error}");
+    let delete_alice = urlencode(&json!({"userId": alice}).to_string());
+    let meta = urlencode(&json!({"task": "deleteUser"}).to_string());
+    let (status, body) = world
+        .runtime_get(&as_pat(format!(
+            "/publish/demo/{SUB_KEY}/0/webex-user-update/0/{delete_alice}?store=0&norep=true&meta={meta}"
+        )))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.to_string().contains("must be published as"), "{body}");
+    assert_eq!(world.webhooks_of(&alice).await, 1, "Alice is untouched");
+
+    // Pat deletes themselves with their own token; the token file goes too.
+    let out = world
+        .server
+        .pigdin(&["delete-user", pat_file.to_str().unwrap()])
+        .await
+        .ok();
+    assert!(out.contains("deleted Pat Pigdin"), "{out}");
+    assert!(!token_file.exists(), "the token file is removed");
+    assert_eq!(world.webhooks_of(&pat).await, 0);
+    assert_eq!(world.webhooks_of(&alice).await, 1);
 }

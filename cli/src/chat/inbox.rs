@@ -15,6 +15,7 @@ pub struct Received {
     /// The publisher: the Webex person id of the sender.
     pub sender_id: Option<String>,
     pub sender_name: String,
+    pub sender_email: Option<String>,
     pub text: String,
     pub timetoken: u64,
 }
@@ -38,6 +39,7 @@ impl Received {
                 .or_else(|| text("senderEmail"))
                 .or_else(|| sender_id.clone())
                 .unwrap_or_else(|| "someone".to_owned()),
+            sender_email: text("senderEmail"),
             sender_id,
             text: text("text").unwrap_or_else(|| message.to_string()),
             timetoken,

@@ -100,7 +100,7 @@ impl Session {
                     }
                     Event::Reconnected => print("reconnected".to_owned()),
                     Event::Refused(reason) => print(format!(
-                        "the runtime refused the subscription: {reason} — check --subscribe-key, then start chat again"
+                        "the runtime refused the subscription: {reason} — check --subscribe-key (and, with Access Manager, the user's token), then start chat again"
                     )),
                     Event::Message(message) => {
                         // The user's own replies come back too; they were
@@ -207,6 +207,18 @@ impl Session {
             Ok(None) => Err(format!(
                 "message {} was sent by {} ({sender_id}); App Context has nothing more on them",
                 target.number, target.sender_name
+            )),
+            // A user's token reads only their own App Context metadata:
+            // then the message itself says who sent it.
+            Err(e) if crate::client::is_access_refusal(&e) => Ok(render::sender(
+                target.number,
+                &UuidMetadata {
+                    id: sender_id,
+                    name: Some(target.sender_name),
+                    email: target.sender_email,
+                    profile_url: None,
+                    custom: serde_json::Value::Null,
+                },
             )),
             Err(e) => Err(format!("cannot look the sender up: {e:#}")),
         }

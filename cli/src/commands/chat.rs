@@ -1,5 +1,6 @@
 //! `pigdin chat USER`: the interactive client (see `crate::chat`).
 
+use crate::network::credentials::Credentials;
 use crate::network::{Network, NetworkArgs};
 use crate::user_info;
 
@@ -12,9 +13,18 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let user_id = user_info::user_id_from_arg(&args.user)?;
-    let network = Network::connect(&args.network).await?;
-    let Some(user) = network.uuid_metadata(&user_id).await? else {
+    let (user_id, file) = user_info::user_from_arg(&args.user)?;
+    let credentials = Credentials::choose(
+        args.network.secret_key.as_deref(),
+        args.network.auth.as_deref(),
+        file,
+    )?;
+    let network = Network::connect(&args.network, credentials, &user_id).await?;
+    let user = network
+        .uuid_metadata(&user_id)
+        .await
+        .map_err(|e| network.explain_refusal(e, "chat"))?;
+    let Some(user) = user else {
         anyhow::bail!(
             "no Pigdin user {user_id} on {} — set it up first with `pigdin create-user user-info.json`",
             network.origin

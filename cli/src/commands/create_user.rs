@@ -1,14 +1,17 @@
 //! `pigdin create-user user-info.json`: hands a Webex user's tokens to the
 //! relay (`newUserSetup` fired on `webex-user-update`), then shows who was
 //! set up and the webhook the relay registered, read back from App Context.
+//! With Access Manager on it runs with the secret key and issues the user a
+//! token confined to their own channels, stored beside the user-info file.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use serde_json::json;
 
+use crate::network::credentials::{Credentials, token_file};
 use crate::network::{Network, NetworkArgs};
-use crate::user_info::UserInfo;
+use crate::user_info::{self, UserInfo};
 
 /// The channel the relay's user-update function listens on.
 pub const USER_UPDATE_CHANNEL: &str = "webex-user-update";
@@ -24,7 +27,12 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     // The file is checked before the runtime, so input errors need no runtime.
     let info = UserInfo::read(&args.user_info)?;
-    let network = Network::connect(&args.network).await?;
+    let credentials = Credentials::choose(
+        args.network.secret_key.as_deref(),
+        args.network.auth.as_deref(),
+        Some(&args.user_info),
+    )?;
+    let network = Network::connect(&args.network, credentials, &info.user_id).await?;
     let mut message = json!({
         "userId": info.user_id,
         "access_token": info.access_token,
@@ -39,6 +47,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     network
         .fire(&info.user_id, USER_UPDATE_CHANNEL, "newUserSetup", message)
         .await
+        .map_err(|e| network.explain_refusal(e, "create-user"))
         .context("the Webex relay did not set the user up")?;
     let user = network
         .uuid_metadata(&info.user_id)
@@ -58,6 +67,17 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         (Some(id), None) => println!("webhook {id}"),
         _ => println!("no webhook recorded"),
     }
-    println!("next: pigdin chat {}", info.user_id);
+    if network.credentials.secret_key().is_some() {
+        let token = network.grant_user_token(&info.user_id).await?;
+        let path = token_file(&args.user_info);
+        user_info::write_private(&path, &token)?;
+        println!(
+            "token for {} only (their webex.{}.* channels) → {}",
+            info.user_id,
+            info.user_id,
+            path.display()
+        );
+    }
+    println!("next: pigdin chat {}", args.user_info.display());
     Ok(())
 }

@@ -5,6 +5,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::create_user::USER_UPDATE_CHANNEL;
+use crate::network::credentials::{Credentials, token_file};
 use crate::network::{Network, NetworkArgs};
 use crate::user_info;
 
@@ -17,9 +18,18 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let user_id = user_info::user_id_from_arg(&args.user)?;
-    let network = Network::connect(&args.network).await?;
-    let Some(user) = network.uuid_metadata(&user_id).await? else {
+    let (user_id, file) = user_info::user_from_arg(&args.user)?;
+    let credentials = Credentials::choose(
+        args.network.secret_key.as_deref(),
+        args.network.auth.as_deref(),
+        file,
+    )?;
+    let network = Network::connect(&args.network, credentials, &user_id).await?;
+    let user = network
+        .uuid_metadata(&user_id)
+        .await
+        .map_err(|e| network.explain_refusal(e, "delete-user"))?;
+    let Some(user) = user else {
         anyhow::bail!(
             "no Pigdin user {user_id} on {} — nothing to delete (users are set up with `pigdin create-user`)",
             network.origin
@@ -33,11 +43,18 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             json!({ "userId": user_id }),
         )
         .await
+        .map_err(|e| network.explain_refusal(e, "delete-user"))
         .context("the Webex relay did not delete the user")?;
     println!("deleted {} (webex user {user_id})", user.describe());
     if let Some(webhook) = user.custom_text("webhookId") {
         println!("removed Webex webhook {webhook}");
     }
     println!("removed the stored tokens, the user's App Context metadata and room memberships");
+    // The user's Access Manager token is worthless now; its file goes too.
+    if let Some(path) = file.map(token_file)
+        && std::fs::remove_file(&path).is_ok()
+    {
+        println!("removed {}", path.display());
+    }
     Ok(())
 }

@@ -1,8 +1,7 @@
 //! `pigdin login`: OAuth with Webex (authorization code, PKCE, state) through
 //! a loopback redirect; writes `user-info.json` (mode 0600) for `create-user`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
@@ -10,7 +9,7 @@ use serde_json::Value;
 
 use crate::client::Origin;
 use crate::oauth::{Flow, Opener};
-use crate::user_info::UserInfo;
+use crate::user_info::{self, UserInfo};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -84,7 +83,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         expires_in: tokens.expires_in,
         refresh_token_expires_in: tokens.refresh_token_expires_in,
     };
-    write_private(&args.out, &info.to_json())?;
+    let mut text = serde_json::to_string_pretty(&info.to_json())?;
+    text.push('\n');
+    user_info::write_private(&args.out, &text)?;
     let name = me["displayName"].as_str().unwrap_or("?");
     let email = me["emails"][0].as_str().unwrap_or("?");
     println!("logged in as {name} <{email}> (webex user {user_id})");
@@ -121,22 +122,4 @@ async fn people_me(api: &str, access_token: &str) -> anyhow::Result<Value> {
         );
     }
     Ok(body)
-}
-
-/// Writes `value` to `path`, readable by the owner only (it holds tokens).
-fn write_private(path: &Path, value: &Value) -> anyhow::Result<()> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    // An existing file keeps its mode on open: tighten it.
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    let mut text = serde_json::to_string_pretty(value)?;
-    text.push('\n');
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -8,11 +8,13 @@ use anyhow::Context;
 use pigdin_runtime::{Config, Runtime};
 
 mod bench_token;
+mod relay_key;
 mod webex_relay;
 mod webex_sim;
 
-/// Environment variables `PIGDIN_VAULT__<MODULE>__<NAME>` set vault secrets at start-up
-/// (module name upper-cased with `-` written `_`; the secret name as written).
+/// Environment variables `PIGDIN_VAULT__<MODULE>__<NAME>` provide vault secrets at
+/// start-up (module name upper-cased with `-` written `_`; the secret name as
+/// written), held in memory only, like the relay's settings.
 const VAULT_ENV_PREFIX: &str = "PIGDIN_VAULT__";
 
 #[derive(clap::Args)]
@@ -78,6 +80,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         })?;
     let address = listener.local_addr()?;
     let mut relay = webex_relay::RelaySettings::new(&args.webex_relay, address)?;
+    warn_if_inside(&relay.key_file, &config.data_dir);
     // Held until the server stops: dropping it stops the simulator.
     let _webex_sim = webex_sim::start_if_asked(&args.webex_sim, &mut relay).await?;
     // Before the PIGDIN_VAULT__ ones, so those can still override.
@@ -103,11 +106,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             modules.join(", ")
         }
     );
-    // Never the client secret: only where the relay talks to and is reached at.
+    // Never the client secret nor the key: only where the relay talks to, is
+    // reached at and keeps its key.
     println!(
-        "  webex relay: Webex API {}, webhooks to {}{}",
+        "  webex relay: Webex API {}, webhooks to {}, key file {}{}",
         relay.api_url,
         relay.public_url,
+        relay.key_file.display(),
         if relay.client.is_some() {
             ""
         } else {
@@ -118,6 +123,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         bench_token::print(&runtime, address, channel)?;
     }
     pigdin_runtime::api::serve(runtime, listener).await
+}
+
+/// The relay key file belongs outside the data directory, or a copy of the
+/// directory carries the key along with the tokens it seals.
+fn warn_if_inside(key_file: &std::path::Path, data_dir: &std::path::Path) {
+    if let (Ok(key_file), Ok(data_dir)) = (key_file.canonicalize(), data_dir.canonicalize())
+        && key_file.starts_with(&data_dir)
+    {
+        tracing::warn!(
+            key_file = %key_file.display(),
+            "the relay key file is inside the data directory: a copy of the directory then \
+             carries the key; keep it elsewhere (--relay-key-file)"
+        );
+    }
 }
 
 fn vault_secrets_from_env() -> Vec<(String, String, String)> {

@@ -51,7 +51,7 @@ impl Network {
             encode(&self.subscribe_key),
             encode(uuid)
         );
-        let response = self.rest.request(reqwest::Method::GET, &path).send().await;
+        let response = self.request(reqwest::Method::GET, &path, None).send().await;
         // 404 means "no such user", which callers turn into advice; other
         // failures (no runtime, bad key) keep the client's clear message.
         if let Ok(response) = &response
@@ -91,11 +91,7 @@ impl Network {
         );
         let set: Vec<Value> = uuids.iter().map(|id| json!({"uuid": {"id": id}})).collect();
         self.rest
-            .send(
-                self.rest
-                    .request(reqwest::Method::PATCH, &path)
-                    .json(&json!({ "set": set })),
-            )
+            .send(self.request(reqwest::Method::PATCH, &path, Some(&json!({ "set": set }))))
             .await
             .map(drop)
     }

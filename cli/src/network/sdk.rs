@@ -10,6 +10,7 @@ use pubnub::{Keyset, PubNubClient, PubNubClientBuilder};
 use serde_json::Value;
 
 use super::Network;
+use crate::client::ACCESS_MANAGER;
 
 impl Network {
     /// An SDK client acting as `user_id`.
@@ -17,15 +18,19 @@ impl Network {
         let mut transport = TransportReqwest::new();
         // The SDK takes another origin as a hostname with its scheme.
         transport.set_hostname(self.origin.clone());
-        PubNubClientBuilder::with_transport(transport)
+        let client = PubNubClientBuilder::with_transport(transport)
             .with_keyset(Keyset {
                 subscribe_key: self.subscribe_key.clone(),
                 publish_key: Some(self.publish_key.clone()),
-                secret_key: None,
+                secret_key: self.credentials.secret_key().map(str::to_owned),
             })
             .with_user_id(user_id)
             .build()
-            .map_err(|e| anyhow!("cannot configure the PubNub client: {e}"))
+            .map_err(|e| anyhow!("cannot configure the PubNub client: {e}"))?;
+        if let Some(token) = self.credentials.token() {
+            client.set_token(token);
+        }
+        Ok(client)
     }
 
     /// Fires `message` on `channel` with `meta: {task}` as `user_id`: it
@@ -74,6 +79,14 @@ impl Network {
     /// an unreachable runtime as the usual advice.
     pub fn explain(&self, error: PubNubError) -> anyhow::Error {
         match error {
+            PubNubError::API {
+                status,
+                message,
+                service: Some(service),
+                ..
+            } if service == ACCESS_MANAGER => {
+                anyhow!("{ACCESS_MANAGER} refused: {message} (HTTP {status})")
+            }
             PubNubError::API { message, .. } => anyhow!("{message}"),
             PubNubError::Transport { details, .. } => anyhow!(
                 "no Pigdin runtime at {} — start it with `pigdin serve` (or pass --origin / PIGDIN_ORIGIN) ({details})",

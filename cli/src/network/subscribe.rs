@@ -58,8 +58,7 @@ impl Network {
         let network = self.clone();
         let names: Vec<String> = channels.iter().map(|c| encode(c)).collect();
         let base = format!(
-            "{}/v2/subscribe/{}/{}/0?uuid={}&heartbeat={HEARTBEAT}",
-            network.origin,
+            "/v2/subscribe/{}/{}/0?uuid={}&heartbeat={HEARTBEAT}",
             encode(&network.subscribe_key),
             names.join(","),
             encode(uuid)
@@ -72,10 +71,16 @@ impl Network {
             let (mut timetoken, mut region) = ("0".to_owned(), None::<i64>);
             let mut connected = false;
             while !events.is_closed() {
-                let mut url = format!("{base}&tt={timetoken}");
+                let mut path = format!("{base}&tt={timetoken}");
                 if let Some(region) = region {
-                    url.push_str(&format!("&tr={region}"));
+                    path.push_str(&format!("&tr={region}"));
                 }
+                // Authorized afresh each time: a signature's timestamp ages.
+                let url = format!(
+                    "{}{}",
+                    network.origin,
+                    network.authorized(&reqwest::Method::GET, &path, b"")
+                );
                 let answer = match poll(&http, &url).await {
                     Ok(answer) => answer,
                     Err(Failure::Refused(reason)) => {
@@ -121,8 +126,7 @@ impl Network {
             encode(uuid)
         );
         let request = self
-            .rest
-            .request(reqwest::Method::GET, &path)
+            .request(reqwest::Method::GET, &path, None)
             .timeout(Duration::from_secs(2));
         let _ = request.send().await;
     }

@@ -4,6 +4,7 @@
 
 mod clock;
 mod handlers;
+mod sealed;
 mod settings;
 mod shape;
 mod signature;

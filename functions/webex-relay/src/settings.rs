@@ -2,6 +2,8 @@
 
 use pigdin_sdk::prelude::*;
 
+use crate::sealed::Key;
+
 /// Default for `TOKEN_REFRESH_WINDOW_SECS`: refresh tokens expiring within 2 days.
 const DEFAULT_REFRESH_WINDOW_SECS: u64 = 2 * 24 * 3600;
 
@@ -58,6 +60,24 @@ pub fn webhook_target(public_url: &str, subscribe_key: &str, user_id: &str) -> S
         .append_pair("user", user_id)
         .finish();
     format!("{public_url}/v1/blocks/sub-key/{subscribe_key}/webex/webhook?{query}")
+}
+
+/// The key user records are sealed with: the vault secret `TOKEN_KEY`, 32
+/// bytes in base64, which `pigdin serve` provides from its relay key file
+/// (outside the data directory, held in memory only).
+pub fn token_key() -> Result<Key> {
+    let text = vault::get("TOKEN_KEY").map_err(|e| {
+        Error::new(format!(
+            "the relay is not configured: it has no TOKEN_KEY to seal Webex tokens with ({e}); \
+             `pigdin serve` provides it from its relay key file (--relay-key-file)"
+        ))
+    })?;
+    Key::from_base64(&text).map_err(|why| {
+        Error::new(format!(
+            "the relay is not configured: its TOKEN_KEY is not a key ({why}); \
+             it must be 32 bytes in base64, as `pigdin serve` writes its relay key file"
+        ))
+    })
 }
 
 fn required(name: &str) -> Result<String> {

@@ -69,7 +69,8 @@ pub fn sign_v2(secret: &str, publish_key: &str, request: &SignedRequest<'_>) -> 
     format!("v2.{}", URL_SAFE_NO_PAD.encode(hmac(secret, &input)))
 }
 
-/// The v1 signature Python sends on a POST publish.
+/// The v1 signature Python sends on a POST publish (padded base64; the
+/// Rust SDK sends the same without the padding, see [`verify`]).
 pub fn sign_v1(
     secret: &str,
     subscribe_key: &str,
@@ -125,7 +126,10 @@ pub fn verify(
             "Signature Does Not Match: only v2 signatures (`v2.` prefix) are accepted here".into(),
         ));
     };
-    if constant_time_eq(expected.as_bytes(), signature.as_bytes()) {
+    // v1 comes padded (Python) or unpadded (the Rust SDK): compare unpadded
+    // (v2 has no padding either way).
+    let unpadded = |s: &str| s.trim_end_matches('=').as_bytes().to_vec();
+    if constant_time_eq(&unpadded(&expected), &unpadded(signature)) {
         Ok(())
     } else {
         Err(AccessError::Denied(

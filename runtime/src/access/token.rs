@@ -197,7 +197,7 @@ pub fn decode_and_verify(secret: &str, text: &str) -> Result<VerifiedToken, Acce
         |why: String| AccessError::BadRequest(format!("Invalid token: {why}; request a new one"));
     let bytes = decode_base64(text).ok_or_else(|| malformed("not url-safe base64".into()))?;
     let value: Cbor = ciborium::from_reader(bytes.as_slice())
-        .map_err(|e| malformed(format!("not CBOR ({e})")))?;
+        .map_err(|e| malformed(format!("not CBOR: {}", cbor_problem(&e))))?;
     let Cbor::Map(mut entries) = value else {
         return Err(malformed("not a CBOR map".into()));
     };
@@ -218,6 +218,20 @@ pub fn decode_and_verify(secret: &str, text: &str) -> Result<VerifiedToken, Acce
     }
     let token = parse_body(&entries).map_err(malformed)?;
     Ok(VerifiedToken { token, signature })
+}
+
+/// What is wrong with bytes that do not decode as CBOR, in words (ciborium's
+/// `Display` prints its `Debug` form, e.g. `Io(Error { kind: UnexpectedEof, .. })`).
+fn cbor_problem<T>(error: &ciborium::de::Error<T>) -> String {
+    use ciborium::de::Error;
+    match error {
+        // Reading from a byte slice fails only at its end.
+        Error::Io(_) => "it ends too soon (cut short?)".into(),
+        Error::Syntax(at) => format!("invalid CBOR at byte {at}"),
+        Error::Semantic(Some(at), why) => format!("{why} (at byte {at})"),
+        Error::Semantic(None, why) => why.clone(),
+        Error::RecursionLimitExceeded => "nested too deeply".into(),
+    }
 }
 
 fn parse_body(entries: &[(Cbor, Cbor)]) -> Result<Token, String> {
@@ -450,6 +464,14 @@ mod tests {
             decode_and_verify("secret", "not a token"),
             Err(AccessError::BadRequest(_))
         ));
+        let bytes = URL_SAFE.decode(&text).unwrap();
+        let truncated = URL_SAFE.encode(&bytes[..bytes.len() / 2]);
+        assert_eq!(
+            decode_and_verify("secret", &truncated).unwrap_err(),
+            AccessError::BadRequest(
+                "Invalid token: not CBOR: it ends too soon (cut short?); request a new one".into()
+            )
+        );
     }
 
     #[test]

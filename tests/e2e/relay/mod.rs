@@ -1,6 +1,7 @@
 //! The bundled Webex relay against the Webex simulator: Webex → subscriber,
 //! reply → Webex room, signatures, token refresh, deletion and Webex faults.
 
+mod at_rest;
 mod world;
 
 use std::time::Duration;
@@ -248,6 +249,23 @@ async fn setup_checks_the_token_and_the_task() {
     // Setting up again replaces the webhook rather than adding one.
     world.create_user(&alice).await;
     world.create_user(&alice).await;
+    assert_eq!(world.webhooks_of(&alice).await.len(), 1);
+
+    // Nobody acts for another user: the fire must come from the user it is about.
+    let impostor = world
+        .fire_as(
+            &pat,
+            "webex-user-update",
+            &json!({"userId": alice}),
+            &json!({"task": "deleteUser"}),
+        )
+        .await;
+    assert_eq!(impostor.status, 403, "{impostor:?}");
+    assert!(
+        impostor.body.contains("must be published as"),
+        "{impostor:?}"
+    );
+    assert!(world.uuid_metadata(&alice).await.is_some());
     assert_eq!(world.webhooks_of(&alice).await.len(), 1);
 }
 

@@ -28,15 +28,7 @@ impl World {
         let sim = pigdin_webex_sim::start(config)
             .await
             .expect("start the Webex simulator");
-        let client = sim.client().clone();
-        let server = Server::start_with(
-            Options::default()
-                .arg("--webex-api-url")
-                .arg(sim.url())
-                .env("WEBEX_CLIENT_ID", client.client_id)
-                .env("WEBEX_CLIENT_SECRET", client.client_secret),
-        )
-        .await;
+        let server = Server::start_with(relay_options(&sim)).await;
         Self {
             sim,
             server,
@@ -45,6 +37,12 @@ impl World {
                 .build()
                 .expect("HTTP client"),
         }
+    }
+
+    /// The options the world's server runs with (the relay pointed at the
+    /// simulator), to start another server on the same simulator.
+    pub fn options(&self) -> Options {
+        relay_options(&self.sim)
     }
 
     // --- the simulator ---
@@ -189,12 +187,20 @@ impl World {
         .await
     }
 
+    /// Fires as the user the message is about (its `userId`), as `pigdin
+    /// create-user` / `delete-user` do.
     pub async fn fire(&self, channel: &str, message: &Value, meta: &Value) -> Reply {
+        let uuid = message["userId"].as_str().unwrap_or("pigdin-cli");
+        self.fire_as(uuid, channel, message, meta).await
+    }
+
+    pub async fn fire_as(&self, uuid: &str, channel: &str, message: &Value, meta: &Value) -> Reply {
         self.send(
             channel,
             message,
             &format!(
-                "store=0&norep=true&uuid=pigdin-cli&meta={}",
+                "store=0&norep=true&uuid={}&meta={}",
+                urlencode(uuid),
                 urlencode(&meta.to_string())
             ),
         )
@@ -288,6 +294,16 @@ impl World {
         subscriber.poll(Duration::from_secs(10)).await;
         subscriber
     }
+}
+
+/// `serve` options pointing the relay at `sim`, with its OAuth client.
+fn relay_options(sim: &RunningSim) -> Options {
+    let client = sim.client().clone();
+    Options::default()
+        .arg("--webex-api-url")
+        .arg(sim.url())
+        .env("WEBEX_CLIENT_ID", client.client_id)
+        .env("WEBEX_CLIENT_SECRET", client.client_secret)
 }
 
 /// An HTTP long-poll subscriber, as the PubNub SDKs subscribe.

@@ -4,7 +4,7 @@
 use pigdin_sdk::prelude::*;
 
 use crate::clock::{self, Deadline};
-use crate::settings::Settings;
+use crate::settings::{self, Settings};
 use crate::users;
 use crate::webex::Session;
 
@@ -13,6 +13,8 @@ const TIME_PER_USER: std::time::Duration = std::time::Duration::from_secs(1);
 
 pub fn handle() -> Result<()> {
     let settings = Settings::load()?;
+    // A missing or invalid key fails the run once, not once per user.
+    settings::token_key()?;
     let deadline = Deadline::start();
     let now = clock::now_secs();
     let (mut refreshed, mut failures) = (0, Vec::new());
@@ -21,8 +23,14 @@ pub fn handle() -> Result<()> {
             log::warn("token-refresh ran out of time; the remaining users wait for the next run");
             break;
         }
-        let Some(record) = users::load(&user_id)? else {
-            continue;
+        // One record the relay cannot open (a changed key) leaves the others refreshed.
+        let record = match users::load(&user_id) {
+            Ok(Some(record)) => record,
+            Ok(None) => continue,
+            Err(error) => {
+                failures.push(error.to_string());
+                continue;
+            }
         };
         if !is_due(record.expires_at, now, settings.refresh_window_secs) {
             continue;

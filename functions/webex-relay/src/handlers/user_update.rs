@@ -17,18 +17,26 @@ pub fn handle(req: PublishRequest) -> Result<BeforeResult> {
         .as_ref()
         .and_then(|meta| meta["task"].as_str())
         .ok_or("no meta.task: fire on webex-user-update with meta {\"task\": \"newUserSetup\" | \"addNewSender\" | \"deleteUser\"}")?;
-    let settings = Settings::load()?;
-    let deadline = Deadline::start();
-    let message = match task {
-        "newUserSetup" => new_user_setup(&settings, deadline, &req.message)?,
-        "addNewSender" => add_new_sender(&settings, deadline, &req.message)?,
-        "deleteUser" => delete_user(&settings, deadline, &req.message)?,
+    let run = match task {
+        "newUserSetup" => new_user_setup,
+        "addNewSender" => add_new_sender,
+        "deleteUser" => delete_user,
         other => {
             return Err(Error::new(format!(
                 "unknown meta.task {other:?}: use newUserSetup, addNewSender or deleteUser"
             )));
         }
     };
+    // With Access Manager on, a user's token is authorized for their own uuid
+    // only, so this stops one user from acting for another.
+    let about = required(&req.message, "userId", task)?;
+    if req.publisher.as_deref() != Some(about) {
+        return Err(Error::new(format!(
+            "{task} for {about} must be published as {about} (uuid), not as {}",
+            req.publisher.as_deref().unwrap_or("nobody")
+        )));
+    }
+    let message = run(&Settings::load()?, Deadline::start(), &req.message)?;
     // The tokens stop here: only the outcome goes on.
     Ok(BeforeResult::Continue {
         message,
@@ -54,7 +62,7 @@ fn new_user_setup(settings: &Settings, deadline: Deadline, message: &Value) -> R
         webhook_id: None,
         webhook_secret: None,
     };
-    let previous = users::load(user_id)?;
+    let previous = users::load_for_replacement(user_id)?;
     let mut session = Session::new(settings, deadline, record, false);
     let me = session.get("/people/me")?;
     if me["id"] != user_id {
@@ -144,7 +152,7 @@ fn add_new_sender(settings: &Settings, deadline: Deadline, message: &Value) -> R
 fn delete_user(settings: &Settings, deadline: Deadline, message: &Value) -> Result<Value> {
     let task = "deleteUser";
     let user_id = required(message, "userId", task)?;
-    let record = users::load(user_id)?;
+    let record = users::load_for_replacement(user_id)?;
     let had_metadata = pubnub::remove_uuid_metadata(user_id)?;
     if record.is_none() && !had_metadata {
         return Err(unknown_user(user_id));

@@ -16,12 +16,20 @@ const READY_TIMEOUT_MS = 60_000;
 /** How long anything a test awaits may take to show. */
 const EVENTUALLY_MS = 10_000;
 
-/** A running `pigdin serve`; `stop()` kills it and removes its data directory. */
-async function startServer() {
+/**
+ * A running `pigdin serve`; `stop()` kills it and removes its data directory
+ * (and the directory of its relay key file).
+ * `secretKey` turns Access Manager on (`--secret-key`).
+ */
+async function startServer({ secretKey } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pigdin-interop-'));
-  const child = spawn(PIGDIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  // The relay key file, apart from the data directory and never under $HOME.
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pigdin-interop-key-'));
+  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir];
+  if (secretKey !== undefined) args.push('--secret-key', secretKey);
+  const child = spawn(PIGDIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: hermeticEnv(),
+    env: { ...hermeticEnv(), PIGDIN_RELAY_KEY_FILE: path.join(keyDir, 'relay.key') },
   });
   let output = '';
   child.stderr.on('data', (chunk) => {
@@ -56,6 +64,7 @@ async function startServer() {
         await exited;
       }
       fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }

@@ -32,18 +32,26 @@ def hermetic_env():
 
 
 class Server:
-    """A running `pigdin serve`."""
+    """A running `pigdin serve`; `secret_key` turns Access Manager on (`--secret-key`)."""
 
-    def __init__(self):
+    def __init__(self, secret_key=None):
         self.data_dir = tempfile.mkdtemp(prefix="pigdin-interop-")
+        # The relay key file, apart from the data directory and never under $HOME.
+        self.key_dir = tempfile.mkdtemp(prefix="pigdin-interop-key-")
+        args = [PIGDIN, "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir]
+        if secret_key is not None:
+            args += ["--secret-key", secret_key]
         try:
             self.process = subprocess.Popen(
-                [PIGDIN, "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir],
+                args,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
-                env=hermetic_env(),
+                env={
+                    **hermetic_env(),
+                    "PIGDIN_RELAY_KEY_FILE": os.path.join(self.key_dir, "relay.key"),
+                },
             )
         except FileNotFoundError:
             raise RuntimeError(f"{PIGDIN} is missing; build it with `cargo build -p pigdin`")
@@ -86,6 +94,7 @@ class Server:
             self.process.kill()
             self.process.wait()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        shutil.rmtree(self.key_dir, ignore_errors=True)
 
 
 class Inbox(SubscribeCallback):
@@ -177,17 +186,23 @@ def server():
 
 @pytest.fixture
 def new_client(server):
-    """A factory of SDK clients on the local server; stopped after the test."""
+    """A factory of SDK clients on the local server; stopped after the test.
+    `secret_key` makes it the server role (signed requests), `token` a client
+    holding that access token."""
     clients = []
 
-    def make(user_id=None):
+    def make(user_id=None, secret_key=None, token=None):
         config = PNConfiguration()
         config.origin = server.address
         config.ssl = False
         config.publish_key = "demo"
         config.subscribe_key = "demo"
         config.user_id = user_id or unique("user")
+        if secret_key is not None:
+            config.secret_key = secret_key
         pubnub = PubNub(config)
+        if token is not None:
+            pubnub.set_token(token)
         clients.append(pubnub)
         return pubnub
 
@@ -199,10 +214,11 @@ def new_client(server):
 
 @pytest.fixture
 def subscriber(new_client):
-    """`subscriber(channels=..., groups=..., presence=...)`: a client subscribed, connected, and its inbox."""
+    """`subscriber(channels=..., groups=..., presence=..., user_id=..., secret_key=..., token=...)`:
+    a client subscribed, connected, and its inbox."""
 
-    def make(channels=(), groups=(), presence=False, user_id=None):
-        pubnub = new_client(user_id)
+    def make(channels=(), groups=(), presence=False, user_id=None, **client_options):
+        pubnub = new_client(user_id, **client_options)
         inbox = Inbox()
         pubnub.add_listener(inbox)
         builder = pubnub.subscribe().channels(list(channels)).channel_groups(list(groups))
