@@ -1,8 +1,7 @@
 //! `pigdin chat USER`: the interactive client (see `crate::chat`).
 
-use crate::network::credentials::Credentials;
+use crate::network::as_user::AsUser;
 use crate::network::{Network, NetworkArgs};
-use crate::user_info;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -13,18 +12,13 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let (user_id, file) = user_info::user_from_arg(&args.user)?;
-    let credentials = Credentials::choose(
-        args.network.secret_key.as_deref(),
-        args.network.auth.as_deref(),
-        file,
-    )?;
-    let network = Network::connect(&args.network, credentials, &user_id).await?;
-    let user = network
-        .uuid_metadata(&user_id)
-        .await
-        .map_err(|e| network.explain_refusal(e, "chat"))?;
-    let Some(user) = user else {
+    let AsUser {
+        network,
+        user_id,
+        metadata,
+        ..
+    } = Network::connect_as(&args.network, &args.user, "chat").await?;
+    let Some(user) = metadata else {
         anyhow::bail!(
             "no Pigdin user {user_id} on {} — set it up first with `pigdin create-user user-info.json`",
             network.origin

@@ -5,9 +5,9 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::create_user::USER_UPDATE_CHANNEL;
-use crate::network::credentials::{Credentials, token_file};
+use crate::network::as_user::AsUser;
+use crate::network::credentials::token_file;
 use crate::network::{Network, NetworkArgs};
-use crate::user_info;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,18 +18,13 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let (user_id, file) = user_info::user_from_arg(&args.user)?;
-    let credentials = Credentials::choose(
-        args.network.secret_key.as_deref(),
-        args.network.auth.as_deref(),
+    let AsUser {
+        network,
+        user_id,
         file,
-    )?;
-    let network = Network::connect(&args.network, credentials, &user_id).await?;
-    let user = network
-        .uuid_metadata(&user_id)
-        .await
-        .map_err(|e| network.explain_refusal(e, "delete-user"))?;
-    let Some(user) = user else {
+        metadata,
+    } = Network::connect_as(&args.network, &args.user, "delete-user").await?;
+    let Some(user) = metadata else {
         anyhow::bail!(
             "no Pigdin user {user_id} on {} — nothing to delete (users are set up with `pigdin create-user`)",
             network.origin
@@ -51,7 +46,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     println!("removed the stored tokens, the user's App Context metadata and room memberships");
     // The user's Access Manager token is worthless now; its file goes too.
-    if let Some(path) = file.map(token_file)
+    if let Some(path) = file.as_deref().map(token_file)
         && std::fs::remove_file(&path).is_ok()
     {
         println!("removed {}", path.display());

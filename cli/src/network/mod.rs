@@ -3,6 +3,7 @@
 //! SDK does not cover (history, App Context).
 
 pub mod app_context;
+pub mod as_user;
 pub mod credentials;
 pub mod history;
 pub mod sdk;
