@@ -1,15 +1,9 @@
 //! `pigdin chat USER`: the interactive client (see `crate::chat`).
 
-use crate::network::as_user::AsUser;
-use crate::network::{Network, NetworkArgs};
+use crate::network::Network;
+use crate::network::as_user::{AsUser, UserArgs};
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// The Webex user id, or the user's user-info file.
-    user: String,
-    #[command(flatten)]
-    network: NetworkArgs,
-}
+pub type Args = UserArgs;
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let AsUser {
@@ -17,7 +11,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         user_id,
         metadata,
         ..
-    } = Network::connect_as(&args.network, &args.user, "chat").await?;
+    } = Network::connect_as(&args, "chat").await?;
     let Some(user) = metadata else {
         anyhow::bail!(
             "no Pigdin user {user_id} on {} — set it up first with `pigdin create-user user-info.json`",

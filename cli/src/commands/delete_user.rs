@@ -5,17 +5,11 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::create_user::USER_UPDATE_CHANNEL;
-use crate::network::as_user::AsUser;
+use crate::network::Network;
+use crate::network::as_user::{AsUser, UserArgs};
 use crate::network::credentials::token_file;
-use crate::network::{Network, NetworkArgs};
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// The Webex user id, or the user's user-info file.
-    user: String,
-    #[command(flatten)]
-    network: NetworkArgs,
-}
+pub type Args = UserArgs;
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let AsUser {
@@ -23,7 +17,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         user_id,
         file,
         metadata,
-    } = Network::connect_as(&args.network, &args.user, "delete-user").await?;
+    } = Network::connect_as(&args, "delete-user").await?;
     let Some(user) = metadata else {
         anyhow::bail!(
             "no Pigdin user {user_id} on {} — nothing to delete (users are set up with `pigdin create-user`)",

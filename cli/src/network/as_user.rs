@@ -8,6 +8,15 @@ use super::credentials::Credentials;
 use super::{Network, NetworkArgs};
 use crate::user_info;
 
+/// The arguments of a command that acts as a user.
+#[derive(clap::Args)]
+pub struct UserArgs {
+    /// The Webex user id, or the user's user-info file.
+    pub user: String,
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
 pub struct AsUser {
     pub network: Network,
     pub user_id: String,
@@ -18,13 +27,10 @@ pub struct AsUser {
 }
 
 impl Network {
-    /// Connects as `user` for `command` (named in advice on refusals).
-    pub async fn connect_as(
-        args: &NetworkArgs,
-        user: &str,
-        command: &str,
-    ) -> anyhow::Result<AsUser> {
-        let (user_id, file) = user_info::user_from_arg(user)?;
+    /// Connects as the user `args` name, for `command` (named in advice on refusals).
+    pub async fn connect_as(args: &UserArgs, command: &str) -> anyhow::Result<AsUser> {
+        let (user_id, file) = user_info::user_from_arg(&args.user)?;
+        let args = &args.network;
         let credentials =
             Credentials::choose(args.secret_key.as_deref(), args.auth.as_deref(), file)?;
         let network = Network::connect(args, credentials, &user_id).await?;
