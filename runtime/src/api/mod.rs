@@ -19,7 +19,12 @@ mod time;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::extract::Request;
 use axum::routing::get;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tower_service::Service;
 
 use crate::Runtime;
 
@@ -46,9 +51,51 @@ pub fn router(runtime: Arc<Runtime>) -> Router {
         .layer(cors::layer())
 }
 
-/// Binds `runtime.config.listen` and serves until the process ends.
+/// Serves `listener` until the process ends: HTTP/1.1 with upgrades, each
+/// request carrying its peer's `ConnectInfo<SocketAddr>`, as `axum::serve`
+/// would (this build of axum has no HTTP/2 either). Not `axum::serve`
+/// itself: its HTTP/2 preface probe reads the first 24 bytes of every
+/// connection apart, and hyper, asked to continue a 24-byte request head,
+/// doubles the connection's read buffer to 16 KiB for good: 8 KiB more per
+/// idle long-poll subscriber.
 pub async fn serve(runtime: Arc<Runtime>, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    let app = router(runtime).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).await?;
-    Ok(())
+    let app = router(runtime);
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                accept_failed(e).await;
+                continue;
+            }
+        };
+        let app = app.clone();
+        // `Router` is always ready, so it is called without `poll_ready`.
+        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            app.clone().call(request)
+        });
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            if let Err(e) = connection.await {
+                tracing::trace!(%peer, error = %e, "connection ended");
+            }
+        });
+    }
+}
+
+/// What `axum::serve` does when `accept` fails: a connection that went away
+/// is skipped; anything else (out of file descriptors, say) is logged and
+/// waited out for a second.
+async fn accept_failed(e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionRefused | ConnectionAborted | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!("accept error: {e}");
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
 }
