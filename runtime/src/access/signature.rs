@@ -14,6 +14,7 @@ use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 use super::error::AccessError;
 
@@ -128,8 +129,11 @@ pub fn verify(
     };
     // v1 comes padded (Python) or unpadded (the Rust SDK): compare unpadded
     // (v2 has no padding either way).
-    let unpadded = |s: &str| s.trim_end_matches('=').as_bytes().to_vec();
-    if constant_time_eq(&unpadded(&expected), &unpadded(signature)) {
+    let (expected, signature) = (
+        expected.trim_end_matches('='),
+        signature.trim_end_matches('='),
+    );
+    if bool::from(expected.as_bytes().ct_eq(signature.as_bytes())) {
         Ok(())
     } else {
         Err(AccessError::Denied(
@@ -137,10 +141,6 @@ pub fn verify(
                 .into(),
         ))
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
