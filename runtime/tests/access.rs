@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pigdin_runtime::access::signature::{SignedRequest, sign_v1, sign_v2};
 use pigdin_runtime::access::token::{Rules, Token};
 use pigdin_runtime::{Config, Runtime};
@@ -126,14 +127,12 @@ fn now() -> u64 {
         .as_secs()
 }
 
+/// What JS `encodeString` leaves alone: `A-Za-z0-9-_.`.
+const JS_ENCODED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
+
 /// JS `encodeString`: encodeURIComponent, then `!~*'()` encoded too.
 fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(text, JS_ENCODED).to_string()
 }
 
 fn query_string(params: &[(&str, &str)]) -> String {

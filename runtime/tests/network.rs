@@ -10,6 +10,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pigdin_runtime::{Config, Runtime};
 use serde_json::{Value, json};
 
@@ -124,15 +125,15 @@ async fn reply(response: reqwest::Response) -> Reply {
     }
 }
 
+/// All but RFC 3986's unreserved characters are percent-encoded.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// Polls `ready` until it holds, failing after [`DEADLINE`].
