@@ -5,9 +5,9 @@
 
 mod support {
     pub mod guests;
+    pub mod served;
 }
 
-use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -16,7 +16,6 @@ use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pigdin_runtime::access::signature::{SignedRequest, sign_v1, sign_v2};
 use pigdin_runtime::access::token::{Rules, Token};
-use pigdin_runtime::{Config, Runtime};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
@@ -24,12 +23,7 @@ const SUB: &str = "demo";
 const PUB: &str = "demo";
 const SECRET: &str = "sec-test-secret";
 
-struct Pigdin {
-    base: String,
-    http: reqwest::Client,
-    runtime: Arc<Runtime>,
-    _dir: tempfile::TempDir,
-}
+type Pigdin = support::served::Served;
 
 #[derive(Debug)]
 struct Reply {
@@ -39,22 +33,7 @@ struct Reply {
 
 impl Pigdin {
     async fn start(secret_key: Option<&str>) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: dir.path().to_owned(),
-            secret_key: secret_key.map(str::to_owned),
-            ..Config::default()
-        };
-        let runtime = Runtime::start(config, &[]).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(pigdin_runtime::api::serve(runtime.clone(), listener));
-        Self {
-            base,
-            http: reqwest::Client::new(),
-            runtime,
-            _dir: dir,
-        }
+        support::served::serve(|config| config.secret_key = secret_key.map(str::to_owned)).await
     }
 
     async fn send(&self, method: &str, path: &str, query: &[(&str, &str)], body: &str) -> Reply {

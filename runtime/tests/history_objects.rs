@@ -2,42 +2,25 @@
 //! free port with a temporary data directory; messages enter history through
 //! `Runtime::publish`, as a publish request would put them there.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use pigdin_runtime::Config;
 use pigdin_runtime::broker::{PublishInput, Verb};
 use pigdin_runtime::store::StoredMessage;
-use pigdin_runtime::{Config, Runtime};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const SUB: &str = "demo";
-
-struct Server {
-    _dir: tempfile::TempDir,
-    runtime: Arc<Runtime>,
-    base: String,
-    http: reqwest::Client,
+mod support {
+    pub mod served;
 }
 
+const SUB: &str = "demo";
+
+type Server = support::served::Served;
+
 async fn server_with(config: impl FnOnce(&mut Config)) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = Config {
-        data_dir: dir.path().to_owned(),
-        ..Config::default()
-    };
-    config(&mut cfg);
-    let runtime = Runtime::start(cfg, &[]).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(pigdin_runtime::api::serve(runtime.clone(), listener));
-    Server {
-        _dir: dir,
-        runtime,
-        base,
-        http: reqwest::Client::new(),
-    }
+    support::served::serve(config).await
 }
 
 async fn server() -> Server {

@@ -4,6 +4,7 @@
 
 mod support {
     pub mod guests;
+    pub mod served;
 }
 
 use std::io::Write;
@@ -11,7 +12,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use pigdin_runtime::{Config, Runtime};
 use serde_json::{Value, json};
 
 const SUB: &str = "demo";
@@ -19,12 +19,7 @@ const PUB: &str = "demo";
 /// How long any awaited event may take before the test fails.
 const DEADLINE: Duration = Duration::from_secs(15);
 
-struct Pigdin {
-    base: String,
-    http: reqwest::Client,
-    runtime: Arc<Runtime>,
-    _dir: tempfile::TempDir,
-}
+type Pigdin = support::served::Served;
 
 struct Reply {
     status: u16,
@@ -38,22 +33,7 @@ impl Pigdin {
     }
 
     async fn start_with(subscribe_hold: Duration) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: dir.path().to_owned(),
-            subscribe_hold,
-            ..Config::default()
-        };
-        let runtime = Runtime::start(config, &[]).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(pigdin_runtime::api::serve(runtime.clone(), listener));
-        Self {
-            base,
-            http: reqwest::Client::new(),
-            runtime,
-            _dir: dir,
-        }
+        support::served::serve(|config| config.subscribe_hold = subscribe_hold).await
     }
 
     async fn get(&self, path_and_query: &str) -> Reply {
