@@ -10,6 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use criterion::{Criterion, criterion_group, criterion_main};
 use pigdin_runtime::access::policy::{self, Policy};
 use pigdin_runtime::access::signature::{SignedRequest, sign_v2};
+use pigdin_runtime::api::params::Params;
 use pigdin_runtime::{Config, Runtime};
 use serde_json::json;
 
@@ -40,19 +41,15 @@ fn access(c: &mut Criterion) {
         "token-authorized publish: query, policy and token check",
         |b| {
             b.iter(|| {
-                let params: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap();
-                let param = |name: &str| {
-                    params
-                        .iter()
-                        .find(|(k, _)| k == name)
-                        .map(|(_, v)| v.as_str())
-                };
-                let Policy::Check(requirements) = policy::requirements("GET", path, param) else {
+                let params = Params::parse(Some(&query));
+                let Policy::Check(requirements) =
+                    policy::requirements("GET", path, |name| params.get(name))
+                else {
                     panic!("publish needs a check");
                 };
                 runtime
                     .access
-                    .authorize(&requirements, param("auth"), param("uuid"))
+                    .authorize(&requirements, params.get("auth"), params.get("uuid"))
                     .unwrap();
             })
         },

@@ -18,10 +18,11 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::AccessError;
 use super::policy::{self, Policy};
 use super::signature::SignedRequest;
+use super::{AccessError, AccessManager};
 use crate::Runtime;
+use crate::api::params::Params;
 
 /// The most body a signed POST/PATCH may carry (it is read whole to check
 /// the signature). App Context and grant bodies are far smaller.
@@ -29,80 +30,78 @@ const MAX_SIGNED_BODY: usize = 2 * 1024 * 1024;
 
 pub async fn enforce(
     State(runtime): State<Arc<Runtime>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let access = &runtime.access;
     if !access.enabled() || request.method() == Method::OPTIONS {
         return next.run(request).await;
     }
-    let method = request.method().as_str().to_owned();
-    let path = request.uri().path().to_owned();
-    let params: Vec<(String, String)> =
-        match serde_urlencoded::from_str(request.uri().query().unwrap_or_default()) {
-            Ok(params) => params,
-            Err(e) => {
-                return refuse(
-                    &method,
-                    &path,
-                    AccessError::BadRequest(format!("malformed query string: {e}")),
-                );
-            }
-        };
-    let param = |name: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    };
-    let Policy::Check(requirements) = policy::requirements(&method, &path, param) else {
+    let params = Params::parse(request.uri().query());
+    let policy = policy::requirements(request.method().as_str(), request.uri().path(), |name| {
+        params.get(name)
+    });
+    let Policy::Check(requirements) = policy else {
         return next.run(request).await;
     };
 
-    if param("signature").is_some() {
-        // Only v2 signatures of non-publish POST/PATCH cover the body.
-        let signs_body = (method == "POST" || method == "PATCH") && !path.starts_with("/publish/");
-        let (request, body) = if signs_body {
-            let (parts, body) = request.into_parts();
-            match axum::body::to_bytes(body, MAX_SIGNED_BODY).await {
-                Ok(bytes) => (Request::from_parts(parts, Body::from(bytes.clone())), bytes),
-                Err(e) => {
-                    return refuse(
-                        &method,
-                        &path,
-                        AccessError::BadRequest(format!(
-                            "cannot read the signed body (at most {MAX_SIGNED_BODY} bytes): {e}"
-                        )),
-                    );
-                }
-            }
-        } else {
-            (request, Bytes::new())
-        };
-        let signed = SignedRequest {
-            method: &method,
-            path: &path,
-            params: &params,
-            body: &body,
-        };
-        return match access.verify_signature(&signed) {
-            Ok(()) => next.run(request).await,
-            Err(error) => refuse(&method, &path, error),
-        };
-    }
-
-    match access.authorize(&requirements, param("auth"), param("uuid")) {
-        Ok(()) => next.run(request).await,
-        Err(error) => refuse(&method, &path, error),
+    let verdict = if params.get("signature").is_some() {
+        let (checked, verdict) = verify_signed(access, request, &params).await;
+        request = checked;
+        verdict
+    } else {
+        access.authorize(&requirements, params.get("auth"), params.get("uuid"))
+    };
+    match verdict {
+        Ok(()) => {
+            // The handler's `Params` extractor takes them from here.
+            request.extensions_mut().insert(params);
+            next.run(request).await
+        }
+        Err(error) => refuse(request.method(), request.uri().path(), error),
     }
 }
 
-fn refuse(method: &str, path: &str, error: AccessError) -> Response {
+/// Checks a signed request's signature; hands the request back (with its
+/// body buffered when the signature covers it).
+async fn verify_signed(
+    access: &AccessManager,
+    request: Request,
+    params: &Params,
+) -> (Request, Result<(), AccessError>) {
+    let method = request.method().clone();
+    // Only v2 signatures of non-publish POST/PATCH cover the body.
+    let signs_body = (method == Method::POST || method == Method::PATCH)
+        && !request.uri().path().starts_with("/publish/");
+    let (request, body) = if signs_body {
+        let (parts, body) = request.into_parts();
+        match axum::body::to_bytes(body, MAX_SIGNED_BODY).await {
+            Ok(bytes) => (Request::from_parts(parts, Body::from(bytes.clone())), bytes),
+            Err(e) => {
+                let error = AccessError::BadRequest(format!(
+                    "cannot read the signed body (at most {MAX_SIGNED_BODY} bytes): {e}"
+                ));
+                return (Request::from_parts(parts, Body::empty()), Err(error));
+            }
+        }
+    } else {
+        (request, Bytes::new())
+    };
+    let verdict = access.verify_signature(&SignedRequest {
+        method: method.as_str(),
+        path: request.uri().path(),
+        params: params.pairs(),
+        body: &body,
+    });
+    (request, verdict)
+}
+
+fn refuse(method: &Method, path: &str, error: AccessError) -> Response {
     // A revoke's path holds a token: log the endpoint, not the credential.
     let logged_path = match path.find("/grant/") {
         Some(at) if path.starts_with("/v3/pam/") => &path[..at + "/grant/".len()],
         _ => path,
     };
-    tracing::warn!(method, path = logged_path, reason = %error, "Access Manager refused a request");
+    tracing::warn!(%method, path = logged_path, reason = %error, "Access Manager refused a request");
     error.into_response()
 }

@@ -120,19 +120,45 @@ impl AccessManager {
 
     /// Decodes a token and checks its signature, expiry and revocation.
     pub fn verify_token(&self, text: &str) -> Result<Arc<VerifiedToken>, AccessError> {
-        let cached = self.verified.read().get(text).cloned();
-        let verified = match cached {
+        let verified = match self.cached_token(text) {
             Some(verified) => verified,
-            None => {
-                let verified = Arc::new(token::decode_and_verify(self.secret()?, text)?);
-                let mut cache = self.verified.write();
-                if cache.len() >= VERIFIED_TOKEN_CACHE {
-                    cache.clear();
-                }
-                cache.insert(text.to_owned(), verified.clone());
-                verified
-            }
+            None => self.decode_token(text)?,
         };
+        self.check_token_is_live(verified)
+    }
+
+    /// The token an `auth` parameter carries, verified; `None` when it is a
+    /// v2 auth key instead. A token seen before is recognised by the cache
+    /// alone, without looking at its shape again.
+    fn token_in(&self, auth: &str) -> Result<Option<Arc<VerifiedToken>>, AccessError> {
+        let verified = match self.cached_token(auth) {
+            Some(verified) => verified,
+            None if token::looks_like_token(auth) => self.decode_token(auth)?,
+            None => return Ok(None),
+        };
+        self.check_token_is_live(verified).map(Some)
+    }
+
+    fn cached_token(&self, text: &str) -> Option<Arc<VerifiedToken>> {
+        self.verified.read().get(text).cloned()
+    }
+
+    /// Decodes and verifies a token not seen before, and remembers it.
+    fn decode_token(&self, text: &str) -> Result<Arc<VerifiedToken>, AccessError> {
+        let verified = Arc::new(token::decode_and_verify(self.secret()?, text)?);
+        let mut cache = self.verified.write();
+        if cache.len() >= VERIFIED_TOKEN_CACHE {
+            cache.clear();
+        }
+        cache.insert(text.to_owned(), verified.clone());
+        Ok(verified)
+    }
+
+    /// Refuses a verified token that has since expired or been revoked.
+    fn check_token_is_live(
+        &self,
+        verified: Arc<VerifiedToken>,
+    ) -> Result<Arc<VerifiedToken>, AccessError> {
         let now = now_secs();
         if verified.token.expires_at() <= now {
             return Err(AccessError::Denied(format!(
@@ -162,8 +188,8 @@ impl AccessManager {
             ));
         }
         let token = match auth {
-            Some(text) if token::looks_like_token(text) => Some(self.verify_token(text)?),
-            _ => None,
+            Some(text) => self.token_in(text)?,
+            None => None,
         };
         if let Some(authorized) = token
             .as_ref()

@@ -27,6 +27,11 @@ use super::permission::{Permission, Requirement, ResourceKind};
 
 const PRESENCE_SUFFIX: &str = "-pnpres";
 
+/// More path segments than any rule below spells out; a longer path keeps
+/// its first ones, which only the rules ending in `..` can match, as they
+/// would the whole path.
+const MAX_SEGMENTS: usize = 8;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Policy {
     /// No Access Manager check at all.
@@ -46,7 +51,18 @@ pub fn requirements<'a>(
 
     // Matched still encoded (literal segments need no decoding); only the
     // names taken out are decoded, so a publish's message is never touched.
-    let s: Vec<&str> = raw_path.trim_start_matches('/').split('/').collect();
+    // Split into an array, not a Vec: this runs on every request.
+    let mut segments = [""; MAX_SEGMENTS];
+    let mut count = 0;
+    for segment in raw_path
+        .trim_start_matches('/')
+        .split('/')
+        .take(MAX_SEGMENTS)
+    {
+        segments[count] = segment;
+        count += 1;
+    }
+    let s = &segments[..count];
     let on = |kind, name: &str, permission| Requirement::on(kind, decode(name), permission);
     let channels = |joined: &str, permission| -> Vec<Requirement> {
         let joined = decode(joined);
@@ -70,7 +86,7 @@ pub fn requirements<'a>(
         _ => None,
     };
 
-    match s.as_slice() {
+    match s {
         ["time", ..] | ["health"] | ["admin", ..] | ["v1", "blocks", ..] => Policy::Open,
         ["publish", _, _, _, channel, ..] | ["signal", _, _, _, channel, ..] => {
             check(vec![on(Channel, channel, Write)])
@@ -241,6 +257,30 @@ mod tests {
         );
         assert_eq!(
             policy("GET", "/v9/unknown", &[]),
+            Policy::Check(vec![Requirement::ServerOnly])
+        );
+    }
+
+    #[test]
+    fn paths_longer_than_any_rule_are_judged_whole() {
+        use Permission::*;
+        use ResourceKind::*;
+        // A message may hold `/`s: still a publish to `c`.
+        assert_eq!(
+            policy("GET", "/publish/p/s/0/c/0/%22a/b/c/d/e/f%22", &[]),
+            needs(&[(Channel, "c", Write)])
+        );
+        // A known endpoint with segments appended is no endpoint: server only.
+        assert_eq!(
+            policy("GET", "/v2/objects/s/uuids/u/channels/x/y/z", &[]),
+            Policy::Check(vec![Requirement::ServerOnly])
+        );
+        assert_eq!(
+            policy(
+                "GET",
+                "/v1/channel-registration/sub-key/s/channel-group/g/remove/x",
+                &[]
+            ),
             Policy::Check(vec![Requirement::ServerOnly])
         );
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use serde_json::{Map, Value, json};
@@ -39,12 +39,12 @@ pub fn routes() -> Router<Arc<Runtime>> {
 async fn grant_v2(
     State(runtime): State<Arc<Runtime>>,
     Path(sub_key): Path<String>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
     if let Err(response) = keys::check_subscribe_key(&runtime, &sub_key) {
         return response;
     }
-    match grant_v2_inner(&runtime, &sub_key, query.as_deref()).await {
+    match grant_v2_inner(&runtime, &sub_key, &params).await {
         Ok(payload) => reply::ok(&json!({
             "message": "Success",
             "payload": payload,
@@ -58,9 +58,8 @@ async fn grant_v2(
 async fn grant_v2_inner(
     runtime: &Runtime,
     sub_key: &str,
-    query: Option<&str>,
+    params: &Params,
 ) -> Result<Value, AccessError> {
-    let params = Params::parse(query).map_err(AccessError::BadRequest)?;
     let mut bits = 0;
     let mut flags = Map::new();
     for permission in Permission::ALL {

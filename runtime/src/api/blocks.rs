@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::any;
 
 use super::error::ApiError;
+use super::params::Params;
 use crate::Runtime;
 use crate::functions::host::HttpRequest;
 
@@ -22,7 +23,7 @@ pub fn routes() -> Router<Arc<Runtime>> {
 async fn on_request(
     State(runtime): State<Arc<Runtime>>,
     Path((sub_key, path)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Params,
     method: Method,
     headers: HeaderMap,
     body: Bytes,
@@ -43,7 +44,7 @@ async fn on_request(
     let request = HttpRequest {
         method: method.as_str().to_owned(),
         path,
-        query: parse_query(query.as_deref().unwrap_or_default()),
+        query: query.into_pairs(),
         headers: headers
             .iter()
             .map(|(k, v)| {
@@ -71,10 +72,6 @@ async fn on_request(
             ),
         )),
     }
-}
-
-fn parse_query(query: &str) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(query).unwrap_or_default()
 }
 
 fn reply_response(reply: crate::functions::HttpReply) -> Response {

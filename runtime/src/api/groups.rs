@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -69,9 +69,9 @@ async fn list_groups(
 async fn group(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<(String, String)>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
-    run_group(&runtime, path, query.as_deref())
+    run_group(&runtime, path, &params)
         .await
         .unwrap_or_else(|e| *e)
 }
@@ -79,12 +79,11 @@ async fn group(
 async fn run_group(
     runtime: &Arc<Runtime>,
     path: Result<Path<(String, String)>, PathRejection>,
-    query: Option<&str>,
+    params: &Params,
 ) -> Outcome {
     let Path((sub_key, group)) = path.map_err(|e| bad(e.to_string()))?;
     keys::subscribe_key(runtime, &sub_key)?;
     names::validate_group(&group).map_err(bad)?;
-    let params = Params::parse(query).map_err(bad)?;
     let channels_in = |name: &str| -> Result<Option<Vec<String>>, Rejection> {
         if params.get(name).is_none() {
             return Ok(None);

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -28,6 +28,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::keys;
+use super::params::Params as Query;
 use crate::Runtime;
 use crate::store::{Direction, StoredMessage};
 
@@ -67,11 +68,11 @@ pub fn routes() -> Router<Arc<Runtime>> {
 async fn history_v2(
     State(runtime): State<Arc<Runtime>>,
     Path((sub, channel)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, Refusal> {
     check_subscribe_key(&runtime, &sub)?;
     check_channel(&channel)?;
-    let params = Params::parse(query.as_deref())?;
+    let params = Params::from(query);
     let count = params.count("count", MAX_SINGLE)?;
     let (lower, upper, direction) = slice(
         params.timetoken("start")?,
@@ -121,24 +122,24 @@ async fn history_v2(
 async fn fetch(
     State(runtime): State<Arc<Runtime>>,
     Path((sub, channels)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, Refusal> {
-    fetch_v3(&runtime, &sub, &channels, query.as_deref(), false)
+    fetch_v3(&runtime, &sub, &channels, query, false)
 }
 
 async fn fetch_with_actions(
     State(runtime): State<Arc<Runtime>>,
     Path((sub, channel)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, Refusal> {
-    fetch_v3(&runtime, &sub, &channel, query.as_deref(), true)
+    fetch_v3(&runtime, &sub, &channel, query, true)
 }
 
 fn fetch_v3(
     runtime: &Runtime,
     sub: &str,
     channels: &str,
-    query: Option<&str>,
+    query: Query,
     with_actions: bool,
 ) -> Result<Json<Value>, Refusal> {
     check_subscribe_key(runtime, sub)?;
@@ -148,7 +149,7 @@ fn fetch_v3(
             ApiError::bad_request(SERVICE, "history-with-actions takes a single channel").into(),
         );
     }
-    let params = Params::parse(query)?;
+    let params = Params::from(query);
     let limit = if channels.len() > 1 || with_actions {
         MAX_MULTI
     } else {
@@ -265,11 +266,11 @@ fn more_link(
 async fn message_counts(
     State(runtime): State<Arc<Runtime>>,
     Path((sub, channels)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, Refusal> {
     check_subscribe_key(&runtime, &sub)?;
     let channels = channel_list(&channels, MAX_COUNT_CHANNELS)?;
-    let params = Params::parse(query.as_deref())?;
+    let params = Params::from(query);
     let timetokens = count_timetokens(&params, channels.len())?;
     let mut counts = Map::new();
     for (channel, after) in channels.iter().zip(timetokens) {
@@ -326,11 +327,11 @@ fn count_timetokens(params: &Params, channels: usize) -> Result<Vec<u64>, ApiErr
 async fn delete(
     State(runtime): State<Arc<Runtime>>,
     Path((sub, channel)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, Refusal> {
     check_subscribe_key(&runtime, &sub)?;
     check_channel(&channel)?;
-    let params = Params::parse(query.as_deref())?;
+    let params = Params::from(query);
     let (lower, upper, _) = slice(params.timetoken("start")?, params.timetoken("end")?, false);
     let deleted = runtime
         .store
@@ -473,13 +474,13 @@ fn percent_encode(text: &str) -> String {
 /// Query parameters, last value winning.
 struct Params(HashMap<String, String>);
 
-impl Params {
-    fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(raw.unwrap_or(""))
-            .map(|pairs| Self(pairs.into_iter().collect()))
-            .map_err(|e| ApiError::bad_request(SERVICE, format!("query string is malformed: {e}")))
+impl From<Query> for Params {
+    fn from(query: Query) -> Self {
+        Self(query.into_pairs().into_iter().collect())
     }
+}
 
+impl Params {
     fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
@@ -553,7 +554,7 @@ mod tests {
             let error = parse_timetoken("start", bad).unwrap_err();
             assert!(error.message.contains("not a timetoken"), "{bad}");
         }
-        let params = Params::parse(Some("count=500&max=0&bad=x")).unwrap();
+        let params = Params::from(Query::parse(Some("count=500&max=0&bad=x")));
         assert_eq!(params.count("count", 100).unwrap(), 100);
         assert_eq!(params.count("max", 25).unwrap(), 25);
         assert_eq!(params.count("missing", 25).unwrap(), 25);

@@ -9,7 +9,7 @@ mod groups;
 mod history;
 mod keys;
 mod objects;
-mod params;
+pub mod params;
 mod presence;
 mod publish;
 pub(crate) mod reply;

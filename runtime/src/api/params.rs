@@ -1,6 +1,15 @@
 //! Query parameters as the SDKs send them (always URL-decoded: JS sends
 //! `a%2Cb`, Python `a,b`), and the name lists in paths.
+//!
+//! A request's query is decoded once: Access Manager's layer, which needs
+//! `auth`, `uuid` and `signature` before routing, leaves its [`Params`] in
+//! the request's extensions, and the handler's `Params` extractor takes them
+//! from there (or decodes the query itself when Access Manager is off).
 
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use serde_json::Value;
 
 /// A request's query parameters, in order; the first of a repeated name wins.
@@ -8,14 +17,19 @@ use serde_json::Value;
 pub struct Params(Vec<(String, String)>);
 
 impl Params {
-    pub fn parse(raw: Option<&str>) -> Result<Self, String> {
-        serde_urlencoded::from_str(raw.unwrap_or_default())
-            .map(Self)
-            .map_err(|e| format!("malformed query string: {e}"))
+    /// Decodes `a=1&b=x%20y`; never fails (bad escapes are kept as sent,
+    /// invalid UTF-8 becomes U+FFFD, as with every form decoder).
+    pub fn parse(raw: Option<&str>) -> Self {
+        let raw = raw.unwrap_or_default().as_bytes();
+        Self(form_urlencoded::parse(raw).into_owned().collect())
     }
 
     pub fn pairs(&self) -> &[(String, String)] {
         &self.0
+    }
+
+    pub fn into_pairs(self) -> Vec<(String, String)> {
+        self.0
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -64,6 +78,17 @@ impl Params {
     }
 }
 
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(match parts.extensions.remove::<Params>() {
+            Some(decoded) => decoded,
+            None => Params::parse(parts.uri.query()),
+        })
+    }
+}
+
 pub fn parse_timetoken(name: &str, text: &str) -> Result<u64, String> {
     if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
@@ -89,8 +114,8 @@ mod tests {
 
     #[test]
     fn decodes_both_sdk_spellings() {
-        let js = Params::parse(Some("include=status%2Ctype&uuid=a%20b")).unwrap();
-        let py = Params::parse(Some("include=status,type")).unwrap();
+        let js = Params::parse(Some("include=status%2Ctype&uuid=a%20b"));
+        let py = Params::parse(Some("include=status,type"));
         assert_eq!(js.list("include"), ["status", "type"]);
         assert_eq!(py.list("include"), ["status", "type"]);
         assert_eq!(js.get("uuid"), Some("a b"));
@@ -98,7 +123,7 @@ mod tests {
 
     #[test]
     fn flags_numbers_and_timetokens() {
-        let p = Params::parse(Some("store=0&norep=true&ttl=5&tt=17379929965457610&bad=x")).unwrap();
+        let p = Params::parse(Some("store=0&norep=true&ttl=5&tt=17379929965457610&bad=x"));
         assert_eq!(p.flag("store").unwrap(), Some(false));
         assert_eq!(p.flag("norep").unwrap(), Some(true));
         assert_eq!(p.flag("missing").unwrap(), None);

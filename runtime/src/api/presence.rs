@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
@@ -67,10 +67,9 @@ impl Target {
         runtime: &Runtime,
         sub_key: &str,
         channels: &str,
-        query: Option<&str>,
+        params: Params,
     ) -> Result<Self, Rejection> {
         keys::subscribe_key(runtime, sub_key)?;
-        let params = Params::parse(query).map_err(bad)?;
         let not_presence = |name: &String| !name.ends_with(PRESENCE_SUFFIX);
         let channels: Vec<String> = split_names(channels)
             .into_iter()
@@ -138,12 +137,12 @@ fn ok_message() -> Value {
 async fn heartbeat(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<(String, String)>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
     let run = || -> Outcome {
         let Path((sub_key, channels)) = path.map_err(|e| bad(e.to_string()))?;
         let channels = without_patterns(&channels)?;
-        let target = Target::new(&runtime, &sub_key, &channels, query.as_deref())?;
+        let target = Target::new(&runtime, &sub_key, &channels, params)?;
         let uuid = target.uuid()?;
         let timeout = match target.params.number::<u64>("heartbeat").map_err(bad)? {
             None | Some(0) => DEFAULT_PRESENCE_TIMEOUT,
@@ -165,12 +164,12 @@ async fn heartbeat(
 async fn leave(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<(String, String)>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
     let run = || -> Outcome {
         let Path((sub_key, channels)) = path.map_err(|e| bad(e.to_string()))?;
         let channels = without_patterns(&channels)?;
-        let target = Target::new(&runtime, &sub_key, &channels, query.as_deref())?;
+        let target = Target::new(&runtime, &sub_key, &channels, params)?;
         let uuid = target.uuid()?;
         runtime.presence_leave(uuid, &target.all_channels(&runtime));
         let mut body = ok_message();
@@ -247,11 +246,11 @@ impl Listing {
 async fn here_now(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<(String, String)>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
     let run = || -> Outcome {
         let Path((sub_key, channels)) = path.map_err(|e| bad(e.to_string()))?;
-        let target = Target::new(&runtime, &sub_key, &channels, query.as_deref())?;
+        let target = Target::new(&runtime, &sub_key, &channels, params)?;
         let listing = Listing::from(&target.params)?;
         if target.channels.len() == 1 && target.groups.is_empty() {
             let mut body = listing.channel(&runtime, &target.channels[0]);
@@ -270,11 +269,11 @@ async fn here_now(
 async fn here_now_global(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
     let run = || -> Outcome {
         let Path(sub_key) = path.map_err(|e| bad(e.to_string()))?;
-        let target = Target::new(&runtime, &sub_key, ",", query.as_deref())?;
+        let target = Target::new(&runtime, &sub_key, ",", params)?;
         let listing = Listing::from(&target.params)?;
         let channels = runtime.broker.presence.occupied_channels();
         Ok(reply::ok(&listing.channels(&runtime, &channels)))
@@ -285,11 +284,11 @@ async fn here_now_global(
 async fn where_now(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<(String, String)>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
     let run = || -> Outcome {
         let Path((sub_key, uuid)) = path.map_err(|e| bad(e.to_string()))?;
-        Target::new(&runtime, &sub_key, ",", query.as_deref())?;
+        Target::new(&runtime, &sub_key, ",", params)?;
         names::validate_uuid(&uuid).map_err(bad)?;
         let channels = runtime.broker.presence.where_now(&uuid);
         Ok(reply::ok(&json!({
@@ -305,11 +304,11 @@ async fn where_now(
 async fn get_state(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<(String, String, String)>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
     let run = || -> Outcome {
         let Path((sub_key, channels, uuid)) = path.map_err(|e| bad(e.to_string()))?;
-        let target = Target::new(&runtime, &sub_key, &channels, query.as_deref())?;
+        let target = Target::new(&runtime, &sub_key, &channels, params)?;
         names::validate_uuid(&uuid).map_err(bad)?;
         let presence = &runtime.broker.presence;
         if target.channels.len() == 1 && target.groups.is_empty() {
@@ -343,11 +342,11 @@ async fn get_state(
 async fn set_state(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<(String, String, String)>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
     let run = || -> Outcome {
         let Path((sub_key, channels, uuid)) = path.map_err(|e| bad(e.to_string()))?;
-        let target = Target::new(&runtime, &sub_key, &channels, query.as_deref())?;
+        let target = Target::new(&runtime, &sub_key, &channels, params)?;
         names::validate_uuid(&uuid).map_err(bad)?;
         let state = match target.params.json("state").map_err(bad)? {
             Some(state @ Value::Object(_)) => state,

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -55,7 +55,7 @@ type PathWithoutMessage = (String, String, String, String, String);
 async fn publish_get(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<PathWithMessage>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
     let (pub_key, sub_key, _, channel, _, message) = match path {
         Ok(Path(parts)) => parts,
@@ -69,7 +69,7 @@ async fn publish_get(
         &sub_key,
         channel,
         text,
-        query,
+        params,
     )
     .await
 }
@@ -77,7 +77,7 @@ async fn publish_get(
 async fn publish_post(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<PathWithoutMessage>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -101,7 +101,7 @@ async fn publish_post(
         &sub_key,
         channel,
         text,
-        query,
+        params,
     )
     .await
 }
@@ -109,7 +109,7 @@ async fn publish_post(
 async fn signal_get(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<PathWithMessage>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
     let (pub_key, sub_key, _, channel, _, message) = match path {
         Ok(Path(parts)) => parts,
@@ -123,7 +123,7 @@ async fn signal_get(
         &sub_key,
         channel,
         text,
-        query,
+        params,
     )
     .await
 }
@@ -149,14 +149,14 @@ async fn handle(
     sub_key: &str,
     channel: String,
     text: String,
-    query: Option<String>,
+    params: Params,
 ) -> Response {
     if let Err(response) = keys::check_publish_keys(runtime, pub_key, sub_key) {
         return *response;
     }
     let now = runtime.broker.now();
     let bad = |reason: String| reply::publish_error(StatusCode::BAD_REQUEST, &reason, now);
-    let input = match publish_input(kind, channel, &text, query.as_deref()) {
+    let input = match publish_input(kind, channel, &text, params) {
         Ok(input) => input,
         Err(InputError::Invalid(reason)) => return bad(reason),
         Err(InputError::TooLarge(reason)) => {
@@ -206,9 +206,8 @@ fn publish_input(
     kind: Kind,
     channel: String,
     text: &str,
-    query: Option<&str>,
+    params: Params,
 ) -> Result<PublishInput, InputError> {
-    let params = Params::parse(query)?;
     names::validate_channel(&channel).map_err(|e| format!("Invalid channel: {e}"))?;
     let meta_text = params.get("meta").unwrap_or_default();
     // Checked before parsing so an oversize body costs no JSON work.
@@ -260,7 +259,7 @@ fn publish_input(
         verb,
         store: store && verb == Verb::Publish,
         ttl_hours,
-        params: params.pairs().to_vec(),
+        params: params.into_pairs(),
         custom_message_type,
         hops: 0,
     })
@@ -355,7 +354,7 @@ mod tests {
     #[test]
     fn fire_is_unstored_norep_publish() {
         let input = |query: &str| {
-            publish_input(Kind::Publish, "c".into(), "1", Some(query))
+            publish_input(Kind::Publish, "c".into(), "1", Params::parse(Some(query)))
                 .ok()
                 .unwrap()
         };
@@ -365,7 +364,7 @@ mod tests {
         assert!(!input("store=0").store);
         assert_eq!(input("norep=true").verb, Verb::Publish);
         assert!(input("").store);
-        let signal = publish_input(Kind::Signal, "c".into(), "1", None)
+        let signal = publish_input(Kind::Signal, "c".into(), "1", Params::default())
             .ok()
             .unwrap();
         assert_eq!(signal.verb, Verb::Signal);
@@ -378,7 +377,9 @@ mod tests {
             Kind::Publish,
             "c".into(),
             r#"{"a":1}"#,
-            Some("uuid=alice&meta=%7B%22k%22%3A1%7D&ttl=2&custom_message_type=chat-text"),
+            Params::parse(Some(
+                "uuid=alice&meta=%7B%22k%22%3A1%7D&ttl=2&custom_message_type=chat-text",
+            )),
         )
         .ok()
         .unwrap();
@@ -395,7 +396,7 @@ mod tests {
             Kind::Publish,
             channel.into(),
             text,
-            Some(query),
+            Params::parse(Some(query)),
         ) {
             Err(InputError::Invalid(reason)) | Err(InputError::TooLarge(reason)) => reason,
             Ok(_) => panic!("accepted {text}"),

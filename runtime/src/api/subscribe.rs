@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -41,9 +41,9 @@ pub fn routes() -> Router<Arc<Runtime>> {
 async fn subscribe(
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<(String, String, String)>, PathRejection>,
-    RawQuery(query): RawQuery,
+    params: Params,
 ) -> Response {
-    match run(&runtime, path, query.as_deref()).await {
+    match run(&runtime, path, params).await {
         Ok(response) => response,
         Err(rejection) => *rejection,
     }
@@ -52,13 +52,12 @@ async fn subscribe(
 async fn run(
     runtime: &Arc<Runtime>,
     path: Result<Path<(String, String, String)>, PathRejection>,
-    query: Option<&str>,
+    params: Params,
 ) -> Result<Response, Rejection> {
     let Path((sub_key, channels, _)) =
         path.map_err(|e| reply::bad_request(SERVICE, &format!("invalid path: {e}")))?;
     keys::subscribe_key(runtime, &sub_key)?;
     let bad = |message: String| reply::bad_request(SERVICE, &message);
-    let params = Params::parse(query).map_err(bad)?;
     let spec = SubscriptionSpec {
         channels: split_names(&channels),
         groups: params.list("channel-group"),

@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use serde_json::{Map, Value, json};
 
 use super::error::ObjectsError;
 use super::query::ListQuery;
 use super::{Request, parse_body};
 use crate::Runtime;
+use crate::api::params::Params as Query;
 use crate::store::{LinkSide, LinkUpdate};
 
 const MEMBERSHIP_SORTABLE: &[&str] = &[
@@ -85,7 +86,7 @@ async fn get(
     side: LinkSide,
     runtime: Arc<Runtime>,
     (sub, owner): (String, String),
-    query: Option<String>,
+    query: Query,
 ) -> Result<Json<Value>, ObjectsError> {
     let request = Request::new(&runtime, &sub, query)?;
     let list = ListQuery::parse(&request.params, sortable(side))?;
@@ -96,7 +97,7 @@ async fn manage(
     side: LinkSide,
     runtime: Arc<Runtime>,
     (sub, owner): (String, String),
-    query: Option<String>,
+    query: Query,
     body: Bytes,
 ) -> Result<Json<Value>, ObjectsError> {
     let request = Request::new(&runtime, &sub, query)?;
@@ -135,7 +136,7 @@ async fn manage(
 pub async fn get_memberships(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, ObjectsError> {
     get(LinkSide::Memberships, runtime, path, query).await
 }
@@ -143,7 +144,7 @@ pub async fn get_memberships(
 pub async fn manage_memberships(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
     body: Bytes,
 ) -> Result<Json<Value>, ObjectsError> {
     manage(LinkSide::Memberships, runtime, path, query, body).await
@@ -152,7 +153,7 @@ pub async fn manage_memberships(
 pub async fn get_members(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, ObjectsError> {
     get(LinkSide::Members, runtime, path, query).await
 }
@@ -160,7 +161,7 @@ pub async fn get_members(
 pub async fn manage_members(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
     body: Bytes,
 ) -> Result<Json<Value>, ObjectsError> {
     manage(LinkSide::Members, runtime, path, query, body).await

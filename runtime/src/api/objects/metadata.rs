@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
@@ -13,6 +13,7 @@ use super::error::ObjectsError;
 use super::query::ListQuery;
 use super::{Request, if_match, parse_body};
 use crate::Runtime;
+use crate::api::params::Params as Query;
 use crate::store::MetadataKind;
 
 const SORTABLE: &[&str] = &["id", "name", "updated", "status", "type"];
@@ -21,7 +22,7 @@ async fn list(
     kind: MetadataKind,
     runtime: Arc<Runtime>,
     sub: String,
-    query: Option<String>,
+    query: Query,
 ) -> Result<Json<Value>, ObjectsError> {
     let request = Request::new(&runtime, &sub, query)?;
     let list = ListQuery::parse(&request.params, SORTABLE)?;
@@ -40,7 +41,7 @@ async fn get(
     kind: MetadataKind,
     runtime: Arc<Runtime>,
     (sub, id): (String, String),
-    query: Option<String>,
+    query: Query,
 ) -> Result<Json<Value>, ObjectsError> {
     let request = Request::new(&runtime, &sub, query)?;
     let include = request.include();
@@ -58,7 +59,7 @@ async fn set(
     kind: MetadataKind,
     runtime: Arc<Runtime>,
     (sub, id): (String, String),
-    query: Option<String>,
+    query: Query,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ObjectsError> {
@@ -83,7 +84,7 @@ async fn remove(
     kind: MetadataKind,
     runtime: Arc<Runtime>,
     (sub, id): (String, String),
-    query: Option<String>,
+    query: Query,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ObjectsError> {
     let request = Request::new(&runtime, &sub, query)?;
@@ -98,7 +99,7 @@ async fn remove(
 pub async fn list_uuids(
     State(runtime): State<Arc<Runtime>>,
     Path(sub): Path<String>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, ObjectsError> {
     list(MetadataKind::Uuid, runtime, sub, query).await
 }
@@ -106,7 +107,7 @@ pub async fn list_uuids(
 pub async fn list_channels(
     State(runtime): State<Arc<Runtime>>,
     Path(sub): Path<String>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, ObjectsError> {
     list(MetadataKind::Channel, runtime, sub, query).await
 }
@@ -114,7 +115,7 @@ pub async fn list_channels(
 pub async fn get_uuid(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, ObjectsError> {
     get(MetadataKind::Uuid, runtime, path, query).await
 }
@@ -122,7 +123,7 @@ pub async fn get_uuid(
 pub async fn get_channel(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
 ) -> Result<Json<Value>, ObjectsError> {
     get(MetadataKind::Channel, runtime, path, query).await
 }
@@ -130,7 +131,7 @@ pub async fn get_channel(
 pub async fn set_uuid(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ObjectsError> {
@@ -140,7 +141,7 @@ pub async fn set_uuid(
 pub async fn set_channel(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ObjectsError> {
@@ -150,7 +151,7 @@ pub async fn set_channel(
 pub async fn remove_uuid(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ObjectsError> {
     remove(MetadataKind::Uuid, runtime, path, query, headers).await
@@ -159,7 +160,7 @@ pub async fn remove_uuid(
 pub async fn remove_channel(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    query: Query,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ObjectsError> {
     remove(MetadataKind::Channel, runtime, path, query, headers).await

@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 use self::error::ObjectsError;
 use self::include::Include;
 use self::query::{ListQuery, Listed, Params};
+use super::params::Params as Query;
 use crate::Runtime;
 
 /// Largest PATCH body accepted (a membership list can hold many objects).
@@ -64,10 +65,10 @@ struct Request {
 }
 
 impl Request {
-    fn new(runtime: &Runtime, sub: &str, query: Option<String>) -> Result<Self, ObjectsError> {
+    fn new(runtime: &Runtime, sub: &str, query: Query) -> Result<Self, ObjectsError> {
         super::keys::check_subscribe_key(runtime, sub).map_err(ObjectsError::shaped)?;
         Ok(Self {
-            params: Params::parse(query.as_deref())?,
+            params: Params::from(query),
         })
     }
 
