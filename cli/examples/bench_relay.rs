@@ -25,7 +25,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use pigdin_runtime::api::params::percent_encode;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -119,7 +119,7 @@ async fn main() -> Result<()> {
         let url = format!(
             "{}/publish/{KEY}/{KEY}/0/{baseline_channel}/0/{}?uuid=bench",
             server.origin,
-            encode(&message)
+            percent_encode(&message)
         );
         let start = Instant::now();
         http.get(url).send().await?.error_for_status()?;
@@ -238,7 +238,7 @@ async fn subscribe(
     let http = reqwest::Client::new();
     let base = format!(
         "{origin}/v2/subscribe/{KEY}/{}/0?uuid=bench-subscriber",
-        encode(channel)
+        percent_encode(channel)
     );
     let handshake: Value = http
         .get(format!("{base}&tt=0"))
@@ -285,17 +285,6 @@ async fn arrival(rx: &mut mpsc::UnboundedReceiver<(Instant, Value)>, tag: &str) 
             Err(_) => bail!("{tag:?} did not arrive within {MESSAGE_TIMEOUT:?}"),
         }
     }
-}
-
-/// All but RFC 3986's unreserved characters are percent-encoded.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-fn encode(text: &str) -> String {
-    utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// Nearest-rank percentile in milliseconds.

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pigdin_runtime::Config;
+use pigdin_runtime::api::params::percent_encode;
 use pigdin_runtime::broker::{PublishInput, Verb};
 use pigdin_runtime::store::StoredMessage;
 use reqwest::{Method, StatusCode};
@@ -483,14 +483,14 @@ async fn channel_lists_page_sort_filter_and_count() {
     let like = s
         .get(&format!(
             "{list}?filter={}",
-            urlencode("name LIKE 'l*' && id != 'c4'")
+            percent_encode("name LIKE 'l*' && id != 'c4'")
         ))
         .await;
     assert_eq!(ids(&like), ["c1", "c2"]);
     let either = s
         .get(&format!(
             "{list}?filter={}&include=totalCount",
-            urlencode("id == 'c5' || name == \"Kitchen\"")
+            percent_encode("id == 'c5' || name == \"Kitchen\"")
         ))
         .await;
     assert_eq!(ids(&either), ["c3", "c5"]);
@@ -499,7 +499,7 @@ async fn channel_lists_page_sort_filter_and_count() {
     let (status, body) = s
         .call(
             Method::GET,
-            &format!("{list}?filter={}", urlencode("name LIKE")),
+            &format!("{list}?filter={}", percent_encode("name LIKE")),
             None,
         )
         .await;
@@ -578,7 +578,7 @@ async fn memberships_and_members_with_include_filter_and_sort() {
     let filtered = s
         .get(&format!(
             "/v2/objects/{SUB}/uuids/u1/channels?filter={}",
-            urlencode("channel.name LIKE 'zet*'")
+            percent_encode("channel.name LIKE 'zet*'")
         ))
         .await;
     assert_eq!(filtered["data"].as_array().unwrap().len(), 1);
@@ -751,15 +751,4 @@ async fn cors_preflight_and_allow_origin() {
         "*",
         "errors too"
     );
-}
-
-/// All but RFC 3986's unreserved characters are percent-encoded.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-fn urlencode(text: &str) -> String {
-    utf8_percent_encode(text, UNRESERVED).to_string()
 }

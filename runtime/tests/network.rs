@@ -11,7 +11,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use pigdin_runtime::api::params::percent_encode;
 use serde_json::{Value, json};
 
 const SUB: &str = "demo";
@@ -50,8 +50,8 @@ impl Pigdin {
     async fn publish(&self, channel: &str, message: &str, query: &str) -> Reply {
         self.get(&format!(
             "/publish/{PUB}/{SUB}/0/{}/0/{}?{query}",
-            encode(channel),
-            encode(message)
+            percent_encode(channel),
+            percent_encode(message)
         ))
         .await
     }
@@ -103,17 +103,6 @@ async fn reply(response: reqwest::Response) -> Reply {
         content_type,
         body,
     }
-}
-
-/// All but RFC 3986's unreserved characters are percent-encoded.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-fn encode(text: &str) -> String {
-    utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// Polls `ready` until it holds, failing after [`DEADLINE`].
@@ -300,7 +289,7 @@ async fn wildcards_deliver_with_b_and_follow_pubnub_rules() {
     assert_eq!(received[1]["c"], "webex.u1.room2.thread");
 
     for invalid in ["*", "a.*.b", "a.b.c.*", "*.x"] {
-        let reply = pigdin.subscribe(&encode(invalid), "").await;
+        let reply = pigdin.subscribe(&percent_encode(invalid), "").await;
         assert_eq!(reply.status, 400, "{invalid}: {}", reply.body);
         assert!(reply.body["message"].as_str().unwrap().contains("wildcard"));
     }
@@ -446,7 +435,7 @@ async fn signals_arrive_with_e_1_and_are_not_stored() {
     let reply = pigdin
         .get(&format!(
             "/signal/{PUB}/{SUB}/0/typing/0/{}?uuid=alice",
-            encode(r#"{"on":true}"#)
+            percent_encode(r#"{"on":true}"#)
         ))
         .await;
     assert_eq!(reply.body[1], "Sent");
@@ -458,7 +447,7 @@ async fn signals_arrive_with_e_1_and_are_not_stored() {
     let too_big = pigdin
         .get(&format!(
             "/signal/{PUB}/{SUB}/0/typing/0/{}",
-            encode(&format!("\"{}\"", "x".repeat(80)))
+            percent_encode(&format!("\"{}\"", "x".repeat(80)))
         ))
         .await;
     assert_eq!(too_big.status, 413);
@@ -467,11 +456,11 @@ async fn signals_arrive_with_e_1_and_are_not_stored() {
 #[tokio::test]
 async fn filter_expressions_select_by_uuid_and_meta() {
     let pigdin = Pigdin::start().await;
-    let filter = encode("uuid != 'me' && (meta.lang == 'en' || meta.level > 5)");
+    let filter = percent_encode("uuid != 'me' && (meta.lang == 'en' || meta.level > 5)");
     let cursor = pigdin
         .handshake("news", &format!("filter-expr={filter}"))
         .await;
-    let meta = |m: &str| format!("meta={}", encode(m));
+    let meta = |m: &str| format!("meta={}", percent_encode(m));
     pigdin
         .published(
             "news",
@@ -604,7 +593,7 @@ async fn presence_join_leave_and_timeout_events() {
 async fn here_now_where_now_and_state() {
     let pigdin = Pigdin::start().await;
     let presence = format!("/v2/presence/sub-key/{SUB}");
-    let state = encode(r#"{"a":{"mood":"happy"}}"#);
+    let state = percent_encode(r#"{"a":{"mood":"happy"}}"#);
     pigdin
         .handshake("a,b", &format!("uuid=alice&state={state}"))
         .await;
@@ -656,7 +645,7 @@ async fn here_now_where_now_and_state() {
     let set = pigdin
         .get(&format!(
             "{presence}/channel/b/uuid/alice/data?state={}",
-            encode(r#"{"mood":"busy"}"#)
+            percent_encode(r#"{"mood":"busy"}"#)
         ))
         .await;
     assert_eq!(

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Options, Server, eventually, urlencode};
+use crate::support::{Options, Server, eventually, percent_encode};
 
 async fn kv(server: &Server, query: &str) -> Value {
     server.get_json(&format!("kv?{query}")).await
@@ -12,7 +12,7 @@ async fn kv(server: &Server, query: &str) -> Value {
 async fn set(server: &Server, key: &str, value: &str, extra: &str) {
     let body = kv(
         server,
-        &format!("op=set&key={key}&value={}{extra}", urlencode(value)),
+        &format!("op=set&key={key}&value={}{extra}", percent_encode(value)),
     )
     .await;
     assert_eq!(body, json!({ "ok": true }), "set {key}");

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{Server, module_dir, urlencode};
+use crate::support::{Server, module_dir, percent_encode};
 
 async fn faulty_server() -> Server {
     let server = Server::start().await;
@@ -44,7 +44,7 @@ async fn each_failure_mode_fails_its_execution_only() {
     assert!(message.contains("deliberate trap"), "{message}");
     assert_healthy(&server).await;
 
-    let health = urlencode(&server.url("/health"));
+    let health = percent_encode(&server.url("/health"));
     let message = failure(&server, &format!("xhr-flood?url={health}"), "xhr-flood").await;
     assert!(
         message.contains("budget exceeded") && message.contains("xhr"),

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+pub use pigdin_runtime::api::params::percent_encode;
 use serde_json::Value;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -523,18 +523,6 @@ pub fn dead_origin() -> String {
     let address = listener.local_addr().expect("local address");
     drop(listener);
     format!("http://{address}")
-}
-
-/// All but RFC 3986's unreserved characters are percent-encoded.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Percent-encodes `text` for a query string.
-pub fn urlencode(text: &str) -> String {
-    utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// This machine's address on its default route (not loopback), if it has one.

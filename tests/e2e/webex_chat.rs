@@ -16,7 +16,7 @@ use tokio::process::{Child, ChildStdin};
 use tokio::sync::mpsc;
 
 use crate::support::{
-    Options, SUB_KEY, Server, eventually, pigdin_command, pigdin_with, urlencode,
+    Options, SUB_KEY, Server, eventually, percent_encode, pigdin_command, pigdin_with,
 };
 
 /// The runtime's secret key in the Access Manager tests.
@@ -417,12 +417,12 @@ async fn a_chat_session_receives_replies_and_looks_things_up() {
         out.contains("deleted Pat Pigdin <pat@example.com>"),
         "{out}"
     );
-    let metadata_path = format!("/v2/objects/{SUB_KEY}/uuids/{}", urlencode(&user_id));
+    let metadata_path = format!("/v2/objects/{SUB_KEY}/uuids/{}", percent_encode(&user_id));
     let (status, _) = world.runtime_get(&metadata_path).await;
     assert_eq!(status, 404, "the user's App Context metadata is gone");
     let memberships_path = format!(
         "/v2/objects/{SUB_KEY}/uuids/{}/channels",
-        urlencode(&user_id)
+        percent_encode(&user_id)
     );
     let (_, memberships) = world.runtime_get(&memberships_path).await;
     assert_eq!(memberships["data"], json!([]), "{memberships}");
@@ -473,7 +473,7 @@ async fn the_chat_shows_connection_loss_and_reconnection() {
     let message = json!({"fromPlatform": "webex", "senderName": "Alice", "channelName": "Design", "text": "back again"});
     let path = format!(
         "/publish/demo/{SUB_KEY}/0/webex.{user}.room1/0/{}?uuid=alice-1",
-        urlencode(&message.to_string())
+        percent_encode(&message.to_string())
     );
     // A restarted runtime collects for a wildcard only from the first poll
     // naming it, which may come a moment after "reconnected": publish until
@@ -584,31 +584,31 @@ async fn with_access_manager_each_user_acts_only_for_themselves() {
         let separator = if path.contains('?') { '&' } else { '?' };
         format!(
             "{path}{separator}uuid={}&auth={}",
-            urlencode(&pat),
-            urlencode(&pat_token)
+            percent_encode(&pat),
+            percent_encode(&pat_token)
         )
     };
     let alice_rooms = format!("webex.{alice}.*");
     let (status, body) = world
         .runtime_get(&as_pat(format!(
             "/v2/subscribe/{SUB_KEY}/{}/0",
-            urlencode(&alice_rooms)
+            percent_encode(&alice_rooms)
         )))
         .await;
     assert_eq!(status, 403, "{body}");
     let (status, body) = world
         .runtime_get(&as_pat(format!(
             "/v3/history/sub-key/{SUB_KEY}/channel/{}",
-            urlencode(&format!("webex.{alice}.{design}"))
+            percent_encode(&format!("webex.{alice}.{design}"))
         )))
         .await;
     assert_eq!(status, 403, "{body}");
-    let hello = urlencode("\"hi\"");
+    let hello = percent_encode("\"hi\"");
     let as_alice = format!(
         "/publish/demo/{SUB_KEY}/0/{}/0/{hello}?uuid={}&auth={}",
-        urlencode(&format!("webex.{pat}.{design}")),
-        urlencode(&alice),
-        urlencode(&pat_token)
+        percent_encode(&format!("webex.{pat}.{design}")),
+        percent_encode(&alice),
+        percent_encode(&pat_token)
     );
     let (status, body) = world.runtime_get(&as_alice).await;
     assert_eq!(status, 403, "publishing as Alice with Pat's token: {body}");
@@ -621,8 +621,8 @@ async fn with_access_manager_each_user_acts_only_for_themselves() {
     .await
     .fails();
     assert!(error.contains("Access Manager"), "{error}");
-    let delete_alice = urlencode(&json!({"userId": alice}).to_string());
-    let meta = urlencode(&json!({"task": "deleteUser"}).to_string());
+    let delete_alice = percent_encode(&json!({"userId": alice}).to_string());
+    let meta = percent_encode(&json!({"task": "deleteUser"}).to_string());
     let (status, body) = world
         .runtime_get(&as_pat(format!(
             "/publish/demo/{SUB_KEY}/0/webex-user-update/0/{delete_alice}?store=0&norep=true&meta={meta}"

@@ -23,12 +23,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::keys;
-use super::params::Params as Query;
+use super::params::{Params as Query, percent_encode};
 use crate::Runtime;
 use crate::store::{Direction, StoredMessage};
 
@@ -457,18 +457,6 @@ fn internal(error: anyhow::Error) -> ApiError {
         SERVICE,
         format!("history storage failed: {error}"),
     )
-}
-
-/// All but RFC 3986's unreserved characters are percent-encoded.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Percent-encodes all but RFC 3986's unreserved characters.
-fn percent_encode(text: &str) -> String {
-    utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// Query parameters, last value winning.

@@ -10,6 +10,7 @@ use std::convert::Infallible;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 /// A request's query parameters, in order; the first of a repeated name wins.
@@ -87,6 +88,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
             None => Params::parse(parts.uri.query()),
         })
     }
+}
+
+/// RFC 3986's unreserved characters stay; everything else is escaped.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a path segment or query value the way the SDKs do: all
+/// but RFC 3986's unreserved characters (`A-Z a-z 0-9 - _ . ~`).
+pub fn percent_encode(text: &str) -> String {
+    utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 pub fn parse_timetoken(name: &str, text: &str) -> Result<u64, String> {

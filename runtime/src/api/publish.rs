@@ -53,6 +53,24 @@ type PathWithMessage = (String, String, String, String, String, String);
 type PathWithoutMessage = (String, String, String, String, String);
 
 async fn publish_get(
+    state: State<Arc<Runtime>>,
+    path: Result<Path<PathWithMessage>, PathRejection>,
+    params: Params,
+) -> Response {
+    message_in_path(Kind::Publish, state, path, params).await
+}
+
+async fn signal_get(
+    state: State<Arc<Runtime>>,
+    path: Result<Path<PathWithMessage>, PathRejection>,
+    params: Params,
+) -> Response {
+    message_in_path(Kind::Signal, state, path, params).await
+}
+
+/// A publish or signal whose message is the path's last segment(s).
+async fn message_in_path(
+    kind: Kind,
     State(runtime): State<Arc<Runtime>>,
     path: Result<Path<PathWithMessage>, PathRejection>,
     params: Params,
@@ -62,16 +80,7 @@ async fn publish_get(
         Err(rejection) => return bad_path(&runtime, &rejection),
     };
     let text = message.strip_prefix('/').unwrap_or(&message).to_owned();
-    handle(
-        &runtime,
-        Kind::Publish,
-        &pub_key,
-        &sub_key,
-        channel,
-        text,
-        params,
-    )
-    .await
+    handle(&runtime, kind, &pub_key, &sub_key, channel, text, params).await
 }
 
 async fn publish_post(
@@ -97,28 +106,6 @@ async fn publish_post(
     handle(
         &runtime,
         Kind::Publish,
-        &pub_key,
-        &sub_key,
-        channel,
-        text,
-        params,
-    )
-    .await
-}
-
-async fn signal_get(
-    State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<PathWithMessage>, PathRejection>,
-    params: Params,
-) -> Response {
-    let (pub_key, sub_key, _, channel, _, message) = match path {
-        Ok(Path(parts)) => parts,
-        Err(rejection) => return bad_path(&runtime, &rejection),
-    };
-    let text = message.strip_prefix('/').unwrap_or(&message).to_owned();
-    handle(
-        &runtime,
-        Kind::Signal,
         &pub_key,
         &sub_key,
         channel,

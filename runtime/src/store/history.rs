@@ -262,18 +262,7 @@ impl History {
 
     /// Deletes expired messages every `period`, forever.
     pub async fn purge_periodically(self, period: Duration) {
-        let mut tick = tokio::time::interval(period);
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            let history = self.clone();
-            match tokio::task::spawn_blocking(move || history.purge_expired()).await {
-                Ok(Ok(0)) => {}
-                Ok(Ok(n)) => tracing::debug!(purged = n, "purged expired history"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "history purge failed"),
-                Err(e) => tracing::warn!(error = %e, "history purge task failed"),
-            }
-        }
+        super::purge::every(period, "history messages", move || self.purge_expired()).await
     }
 
     fn clamp_to_retention(&self, lower: Bound<u64>, now: u64) -> Bound<u64> {

@@ -96,18 +96,7 @@ impl KvStore {
 
     /// Runs [`Self::purge_expired`] every `period` until the task is dropped.
     pub async fn purge_periodically(self, period: Duration) {
-        let mut tick = tokio::time::interval(period);
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            let store = self.clone();
-            match tokio::task::spawn_blocking(move || store.purge_expired()).await {
-                Ok(Ok(0)) => {}
-                Ok(Ok(n)) => tracing::debug!(purged = n, "purged expired KV values"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "KV purge failed"),
-                Err(e) => tracing::warn!(error = %e, "KV purge task failed"),
-            }
-        }
+        super::purge::every(period, "KV values", move || self.purge_expired()).await
     }
 
     /// Removes every key and counter of `module`.

@@ -8,6 +8,7 @@ mod channel_groups;
 mod group_commit;
 mod history;
 mod kv;
+mod purge;
 mod vault;
 
 pub use app_context::{

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use pigdin_webex_sim::{RunningSim, SimConfig};
 use serde_json::{Value, json};
 
-use crate::support::{Options, Reply, SUB_KEY, Server, urlencode};
+use crate::support::{Options, Reply, SUB_KEY, Server, percent_encode};
 
 /// The keyset's publish key on `serve`'s defaults.
 const PUB_KEY: &str = "demo";
@@ -200,23 +200,23 @@ impl World {
             message,
             &format!(
                 "store=0&norep=true&uuid={}&meta={}",
-                urlencode(uuid),
-                urlencode(&meta.to_string())
+                percent_encode(uuid),
+                percent_encode(&meta.to_string())
             ),
         )
         .await
     }
 
     pub async fn publish_as(&self, uuid: &str, channel: &str, message: &Value) -> Reply {
-        self.send(channel, message, &format!("uuid={}", urlencode(uuid)))
+        self.send(channel, message, &format!("uuid={}", percent_encode(uuid)))
             .await
     }
 
     async fn send(&self, channel: &str, message: &Value, query: &str) -> Reply {
         let url = self.server.url(&format!(
             "/publish/{PUB_KEY}/{SUB_KEY}/0/{}/0/{}?{query}",
-            urlencode(channel),
-            urlencode(&message.to_string())
+            percent_encode(channel),
+            percent_encode(&message.to_string())
         ));
         self.server.request(self.http.get(url)).await
     }
@@ -225,7 +225,7 @@ impl World {
     pub async fn uuid_metadata(&self, uuid: &str) -> Option<Value> {
         let url = self.server.url(&format!(
             "/v2/objects/{SUB_KEY}/uuids/{}?include=custom",
-            urlencode(uuid)
+            percent_encode(uuid)
         ));
         let reply = self.server.request(self.http.get(url)).await;
         match reply.status {
@@ -238,7 +238,7 @@ impl World {
     pub async fn channel_metadata(&self, channel: &str) -> Value {
         let url = self.server.url(&format!(
             "/v2/objects/{SUB_KEY}/channels/{}?include=custom",
-            urlencode(channel)
+            percent_encode(channel)
         ));
         let reply = self.server.request(self.http.get(url)).await;
         assert_eq!(
@@ -252,7 +252,7 @@ impl World {
     pub async fn memberships(&self, uuid: &str) -> Vec<String> {
         let url = self.server.url(&format!(
             "/v2/objects/{SUB_KEY}/uuids/{}/channels",
-            urlencode(uuid)
+            percent_encode(uuid)
         ));
         let reply = self.server.request(self.http.get(url)).await;
         assert_eq!(reply.status, 200, "memberships of {uuid}: {reply:?}");
@@ -268,7 +268,7 @@ impl World {
     pub async fn deliver(&self, user_id: &str, body: &str, signature: Option<&str>) -> Reply {
         let url = self
             .server
-            .block_url(&format!("webex/webhook?user={}", urlencode(user_id)));
+            .block_url(&format!("webex/webhook?user={}", percent_encode(user_id)));
         let mut request = self
             .http
             .post(url)
@@ -283,9 +283,10 @@ impl World {
     /// A subscriber on `channel`, from now on.
     pub async fn subscribe(&self, channel: &str) -> Subscriber {
         let mut subscriber = Subscriber {
-            url: self
-                .server
-                .url(&format!("/v2/subscribe/{SUB_KEY}/{}/0", urlencode(channel))),
+            url: self.server.url(&format!(
+                "/v2/subscribe/{SUB_KEY}/{}/0",
+                percent_encode(channel)
+            )),
             http: self.http.clone(),
             timetoken: "0".into(),
             region: None,

@@ -6,8 +6,8 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pigdin_runtime::Runtime;
+use pigdin_runtime::api::params::percent_encode;
 use serde_json::json;
 
 /// The uuid the token is authorized for (the URL carries it).
@@ -33,15 +33,8 @@ pub fn print(runtime: &Runtime, address: SocketAddr, channel: &str) -> anyhow::R
         "  bench publish URL: http://{address}/publish/{}/{}/0/{}/0/%22hi%22?store=0&uuid={BENCH_UUID}&auth={}",
         config.publish_key,
         config.subscribe_key,
-        encode(channel),
-        encode(&token),
+        percent_encode(channel),
+        percent_encode(&token),
     );
     Ok(())
-}
-
-/// Everything but `A-Za-z0-9-_.` is encoded (the token's `=` padding included).
-const URL_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
-
-fn encode(text: &str) -> String {
-    utf8_percent_encode(text, URL_ENCODE).to_string()
 }
