@@ -118,18 +118,10 @@ impl AccessManager {
         Ok(())
     }
 
-    /// Decodes a token and checks its signature, expiry and revocation.
-    pub fn verify_token(&self, text: &str) -> Result<Arc<VerifiedToken>, AccessError> {
-        let verified = match self.cached_token(text) {
-            Some(verified) => verified,
-            None => self.decode_token(text)?,
-        };
-        self.check_token_is_live(verified)
-    }
-
-    /// The token an `auth` parameter carries, verified; `None` when it is a
-    /// v2 auth key instead. A token seen before is recognised by the cache
-    /// alone, without looking at its shape again.
+    /// The token an `auth` parameter carries, its signature, expiry and
+    /// revocation checked; `None` when it is a v2 auth key instead. A token
+    /// seen before is recognised by the cache alone, without looking at its
+    /// shape again.
     fn token_in(&self, auth: &str) -> Result<Option<Arc<VerifiedToken>>, AccessError> {
         let verified = match self.cached_token(auth) {
             Some(verified) => verified,

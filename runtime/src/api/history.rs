@@ -23,7 +23,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
