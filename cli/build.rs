@@ -1,11 +1,14 @@
-//! Builds the bundled function modules for wasm32-wasip2 so the binary can
-//! embed them (`pigdin serve` deploys them on start).
+//! Builds the bundled function modules and the JavaScript engine for
+//! wasm32-wasip2 so the binary can embed them (`pigdin serve` deploys the
+//! modules on start; JavaScript modules run on the engine).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Module directories (relative to the workspace root) compiled into the binary.
 const BUNDLED: &[&str] = &["functions/examples/counter", "functions/webex-relay"];
+/// The JavaScript engine component (QuickJS-ng; needs clang-19 and wasi-libc).
+const JS_ENGINE: &str = "functions/js";
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,7 +20,9 @@ fn main() {
         "functions/sdk",
         "functions/Cargo.toml",
         "functions/Cargo.lock",
+        "functions/.cargo/config.toml",
         "runtime/wit",
+        JS_ENGINE,
     ]
     .iter()
     .chain(BUNDLED)
@@ -35,6 +40,10 @@ fn main() {
         ));
     }
     generated.push_str("];\n");
+    let engine = build_component(&root, &root.join(JS_ENGINE));
+    generated.push_str(&format!(
+        "/// The JavaScript engine every JavaScript module runs on.\npub const JS_ENGINE: &[u8] = include_bytes!({engine:?});\n"
+    ));
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("bundled.rs");
     std::fs::write(out, generated).unwrap();
 }
@@ -61,12 +70,15 @@ fn build_component(root: &Path, dir: &Path) -> PathBuf {
             "--manifest-path",
         ])
         .arg(&manifest)
+        // From the guest workspace, so its .cargo/config.toml (the C toolchain
+        // the JavaScript engine builds with) applies.
+        .current_dir(root.join("functions"))
         .env("CARGO_TARGET_DIR", root.join("functions/target"))
         .status()
         .expect("run cargo to build the bundled function modules");
     if !status.success() {
         panic!(
-            "building {} for wasm32-wasip2 failed; is the target installed? run `rustup target add wasm32-wasip2`",
+            "building {} for wasm32-wasip2 failed; run ./scripts/setup (it installs the wasm32-wasip2 target, and clang-19 and wasi-libc for the JavaScript engine)",
             dir.display()
         );
     }

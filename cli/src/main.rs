@@ -29,7 +29,7 @@ struct Cli {
 enum Command {
     /// Start the runtime (network, function host, bundled modules).
     Serve(commands::serve::Args),
-    /// Build a module directory and deploy it into the running server.
+    /// Deploy a module directory, a PubNub block.json project or one JavaScript file.
     Deploy(commands::deploy::Args),
     /// Remove a deployed module.
     Undeploy(commands::undeploy::Args),

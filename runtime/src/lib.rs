@@ -14,7 +14,7 @@ pub mod config;
 pub mod functions;
 pub mod store;
 
-pub use config::Config;
+pub use config::{Config, JsEngine, XhrRoute};
 
 use std::sync::Arc;
 
@@ -47,7 +47,7 @@ impl Runtime {
     pub async fn start(config: Config, bundled: &[BundledModule]) -> anyhow::Result<Arc<Self>> {
         let mut store = Store::open(&config.data_dir, config.kv_minute)?;
         store.history.set_retention(config.history_retention);
-        let functions = FunctionHost::new(&config.data_dir)?;
+        let functions = FunctionHost::new(&config.data_dir, config.js_engine.map(|e| e.0))?;
         let access = access::AccessManager::open(&config, &store.db, store.commit.clone())?;
         let runtime = Arc::new(Self {
             config,

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::support::{Server, eventually, module_dir};
+use std::path::Path;
+
+use crate::support::{Server, eventually, module_dir, repo_root};
 
 const CLIENTS: usize = 8;
 /// Requests each client makes once the deploy has returned.
@@ -16,8 +18,19 @@ type Seen = (bool, u16, String);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn hot_swap_under_load_fails_no_request() {
+    swap_under_load(&module_dir("fixtures/swap-a"), &module_dir("fixtures/swap-b")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hot_swap_of_javascript_under_load_fails_no_request() {
+    let js = repo_root().join("tests/js");
+    swap_under_load(&js.join("swap-a"), &js.join("swap-b")).await;
+}
+
+/// Deploys `a`, puts the server under load, deploys `b`: no request fails.
+async fn swap_under_load(a: &Path, b: &Path) {
     let server = Server::start().await;
-    server.deploy(&module_dir("fixtures/swap-a")).await;
+    server.deploy(a).await;
     assert_eq!(server.get_ok("version").await, "a");
 
     let swapped = Arc::new(AtomicBool::new(false));
@@ -60,7 +73,7 @@ async fn hot_swap_under_load_fails_no_request() {
     })
     .await;
     let before_deploy = answered.load(Ordering::SeqCst);
-    let out = server.deploy(&module_dir("fixtures/swap-b")).await;
+    let out = server.deploy(b).await;
     assert!(out.contains("deployed swap version "), "{out}");
     let during = answered.load(Ordering::SeqCst);
     swapped.store(true, Ordering::SeqCst);

@@ -9,6 +9,7 @@ mod support;
 mod admin;
 mod deploy;
 mod hot_swap;
+mod javascript;
 mod interval;
 mod kv;
 mod limits;

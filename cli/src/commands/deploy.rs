@@ -1,4 +1,4 @@
-//! `pigdin deploy DIR`: build the module and install it into the running server.
+//! `pigdin deploy PATH`: build (or read) the module and install it into the running server.
 
 use std::path::PathBuf;
 
@@ -6,23 +6,33 @@ use base64::Engine as _;
 use serde_json::json;
 
 use crate::client::{Client, Origin};
-use crate::module_build;
+use crate::module_build::{self, BuiltCode, SingleFile};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The module directory (holding module.toml and the crate).
-    dir: PathBuf,
+    /// A module directory (module.toml with a crate or JavaScript sources, or
+    /// a PubNub block.json), or one JavaScript file (with --name and --event).
+    #[arg(value_name = "PATH")]
+    target: PathBuf,
+    #[command(flatten)]
+    single: SingleFile,
     #[command(flatten)]
     origin: Origin,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let built = module_build::build(&args.dir)?;
+    let built = module_build::build(&args.target, &args.single)?;
     let client = Client::new(&args.origin);
-    let body = json!({
-        "manifest": built.manifest_text,
-        "component": base64::engine::general_purpose::STANDARD.encode(&built.wasm),
-    });
+    let body = match &built.code {
+        BuiltCode::Component { wasm, .. } => json!({
+            "manifest": built.manifest_text,
+            "component": base64::engine::general_purpose::STANDARD.encode(wasm),
+        }),
+        BuiltCode::JavaScript(sources) => json!({
+            "manifest": built.manifest_text,
+            "sources": sources,
+        }),
+    };
     let name = &built.manifest.name;
     let answer = client
         .json(
@@ -34,10 +44,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("deploying module {name:?} was rejected: {e:#}"))?;
     let module = &answer["module"];
     println!(
-        "deployed {name} version {} ({} bytes from {})",
+        "deployed {name} version {} ({})",
         module["version"].as_str().unwrap_or("?"),
-        built.wasm.len(),
-        built.wasm_path.display()
+        built.describe()
     );
     super::functions::print_functions(module);
     Ok(())

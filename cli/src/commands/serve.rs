@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use pigdin_runtime::{Config, Runtime};
+use pigdin_runtime::{Config, JsEngine, Runtime, XhrRoute};
 
 mod bench_token;
 mod relay_key;
@@ -48,6 +48,10 @@ pub struct Args {
         hide = true
     )]
     kv_minute_ms: u64,
+    /// Send modules' xhr calls for ORIGIN to URL instead (repeatable), e.g.
+    /// `--xhr-route https://webexapis.com=http://127.0.0.1:9000` to fake an API on loopback.
+    #[arg(long = "xhr-route", value_name = "ORIGIN=URL")]
+    xhr_routes: Vec<XhrRoute>,
     /// Where the bundled Webex relay reaches Webex, and Webex reaches it.
     #[command(flatten)]
     webex_relay: webex_relay::RelayArgs,
@@ -69,6 +73,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         kv_purge_period: Duration::from_millis(args.kv_minute_ms / 2).min(Duration::from_secs(30)),
         history_retention: None,
         subscribe_hold: Config::default().subscribe_hold,
+        js_engine: Some(JsEngine(crate::bundled::JS_ENGINE)),
+        xhr_routes: args.xhr_routes,
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -93,6 +99,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .into_iter()
         .map(|m| m.name)
         .collect();
+    for route in &runtime.config.xhr_routes {
+        tracing::info!(origin = %route.origin, target = %route.target, "xhr calls rerouted");
+    }
     // Tests and scripts wait for this line: the server is ready when it appears.
     println!("pigdin listening on http://{address}");
     println!(

@@ -182,6 +182,22 @@ pub fn grant_token(request: &Value) -> Result<String> {
     host::grant_token(&request.to_string()).map_err(|e| Error::host("pubnub.grant_token", e))
 }
 
+/// Revokes an Access Manager token: it is refused from now on.
+pub fn revoke_token(token: &str) -> Result<()> {
+    host::revoke_token(token).map_err(|e| Error::host("pubnub.revoke_token", e))
+}
+
+/// Who is present on `channel`: `{uuid, state}` objects.
+pub fn here_now(channel: &str) -> Result<Vec<Value>> {
+    let list = host::here_now(channel).map_err(|e| Error::host("pubnub.here_now", e))?;
+    parse(&list)
+}
+
+/// The channels `uuid` is present on.
+pub fn where_now(uuid: &str) -> Result<Vec<String>> {
+    host::where_now(uuid).map_err(|e| Error::host("pubnub.where_now", e))
+}
+
 /// Decodes JSON text the host returned.
 fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     Ok(serde_json::from_str(text)?)

@@ -20,7 +20,7 @@ use serde_json::json;
 
 use super::error::ApiError;
 use crate::Runtime;
-use crate::functions::DeployError;
+use crate::functions::{DeployError, ModuleCode};
 
 const SERVICE: &str = "Admin";
 /// The header carrying the admin key.
@@ -66,11 +66,16 @@ async fn list_modules(State(runtime): State<Arc<Runtime>>) -> impl IntoResponse 
     Json(json!({ "modules": runtime.functions.modules() }))
 }
 
+/// A module to deploy: its manifest and either a component or JavaScript files.
 #[derive(Deserialize)]
 struct DeployBody {
     manifest: String,
     /// The component, base64-encoded.
-    component: String,
+    #[serde(default)]
+    component: Option<String>,
+    /// JavaScript files by name (relative to the module directory).
+    #[serde(default)]
+    sources: Option<crate::functions::javascript::Sources>,
 }
 
 async fn deploy(
@@ -80,9 +85,26 @@ async fn deploy(
 ) -> Result<Response, ApiError> {
     let Json(body) =
         body.map_err(|e| ApiError::bad_request(SERVICE, format!("deploy body: {e}")))?;
-    let wasm = base64::engine::general_purpose::STANDARD
-        .decode(body.component.as_bytes())
-        .map_err(|e| ApiError::bad_request(SERVICE, format!("component is not base64: {e}")))?;
+    let wasm = match &body.component {
+        Some(component) => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(component.as_bytes())
+                .map_err(|e| {
+                    ApiError::bad_request(SERVICE, format!("component is not base64: {e}"))
+                })?,
+        ),
+        None => None,
+    };
+    let code = match (&wasm, &body.sources) {
+        (Some(wasm), None) => ModuleCode::Component(wasm),
+        (None, Some(sources)) => ModuleCode::JavaScript(sources),
+        _ => {
+            return Err(ApiError::bad_request(
+                SERVICE,
+                "a deploy carries either `component` (base64) or `sources` (JavaScript files), not both and not neither",
+            ));
+        }
+    };
     let declared = crate::functions::Manifest::parse(&body.manifest)
         .map_err(|e| ApiError::bad_request(SERVICE, e))?
         .name;
@@ -94,7 +116,7 @@ async fn deploy(
     }
     match runtime
         .functions
-        .deploy(&runtime, &body.manifest, &wasm, false)
+        .deploy_code(&runtime, &body.manifest, code, false)
         .await
     {
         Ok(summary) => Ok(Json(json!({ "module": summary })).into_response()),

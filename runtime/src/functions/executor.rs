@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::sync::SemaphorePermit;
 use wasmtime::{Store, UpdateDeadline};
 
 use super::FunctionHost;
@@ -14,6 +13,7 @@ use super::host::{HostState, HttpRequest, Module, PublishRequest, PublishVerb};
 use super::logs::LogLevel;
 use super::manifest::FunctionSpec;
 use super::registry::{Handler, LoadedModule};
+use super::warm::Live;
 use crate::Runtime;
 use crate::broker::{PublishInput, Verb};
 
@@ -36,13 +36,6 @@ pub struct HttpReply {
     pub body: Vec<u8>,
 }
 
-/// A live instance and the permit holding its pool slot.
-struct Live<'a> {
-    store: Store<HostState>,
-    instance: Module,
-    _slot: SemaphorePermit<'a>,
-}
-
 impl FunctionHost {
     async fn instantiate(
         &self,
@@ -50,8 +43,13 @@ impl FunctionHost {
         module: &LoadedModule,
         spec: &FunctionSpec,
         hops: u8,
-    ) -> Result<Live<'_>, String> {
-        let slot = self.slots.acquire().await.map_err(|e| e.to_string())?;
+    ) -> Result<Live, String> {
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
         let state = HostState::new(
             runtime.clone(),
             module.name.as_str().into(),
@@ -59,16 +57,17 @@ impl FunctionHost {
             spec.limits,
             module.allowed_hosts.clone(),
             hops,
+            module.javascript.as_deref(),
         );
-        let deadline = state.deadline;
         let wall_ms = spec.limits.wall_time_ms;
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| state);
         // Every epoch tick, a running guest yields to the executor (so a busy
         // loop cannot starve other requests) or traps once past its deadline.
         store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            if Instant::now() >= deadline {
+        // The deadline is read from the state: a warm instance gets a new one per execution.
+        store.epoch_deadline_callback(move |store| {
+            if Instant::now() >= store.data().deadline {
                 Err(wasmtime::Error::msg(format!(
                     "exceeded its wall time of {wall_ms} ms (raise `wall_time_ms` under [limits] in module.toml)"
                 )))
@@ -88,7 +87,9 @@ impl FunctionHost {
         })
     }
 
-    /// Runs `call` on a fresh instance; an `Err` is the logged failure cause.
+    /// Runs `call` on a warm instance of the function (JavaScript modules) or
+    /// a fresh one; an `Err` is the logged failure cause. Only an instance
+    /// whose call ended without a trap goes back to the warm pool.
     async fn execute<T>(
         &self,
         runtime: &Arc<Runtime>,
@@ -99,11 +100,20 @@ impl FunctionHost {
         let spec = handler.spec();
         let module = &handler.module;
         let outcome = async {
-            let mut live = self.instantiate(runtime, module, spec, hops).await?;
+            let mut live = match module.warm.take(handler.index) {
+                Some(mut live) => {
+                    live.store.data_mut().begin(hops);
+                    live
+                }
+                None => self.instantiate(runtime, module, spec, hops).await?,
+            };
             let limit = spec.limits.wall_time() + GRACE;
             let result = tokio::time::timeout(limit, call(&live.instance, &mut live.store)).await;
             match result {
-                Ok(Ok(value)) => Ok(value),
+                Ok(Ok(value)) => {
+                    module.warm.put(handler.index, live);
+                    Ok(value)
+                }
                 Ok(Err(error)) => Err(describe_failure(&error, &live.store)),
                 Err(_) => Err(format!(
                     "exceeded its wall time of {} ms",
@@ -246,12 +256,17 @@ impl FunctionHost {
             event: super::EventKind::OnRequest,
             binding: super::manifest::Binding::Interval(Duration::ZERO),
             limits: Default::default(),
+            source: None,
         };
         let mut live = self.instantiate(runtime, module, &spec, 0).await?;
         live.instance
             .call_describe(&mut live.store)
             .await
-            .map_err(|e| describe_failure(&e, &live.store))
+            .map_err(|e| match guest_panic(&live.store) {
+                // The JavaScript engine reports a file that does not load as its panic.
+                Some(message) if module.javascript.is_some() => message,
+                _ => describe_failure(&e, &live.store),
+            })
     }
 }
 
@@ -281,6 +296,17 @@ fn describe_failure(error: &wasmtime::Error, store: &Store<HostState>) -> String
     if let Some(message) = ours {
         return message;
     }
+    match (error.downcast_ref::<wasmtime::Trap>(), guest_panic(store)) {
+        (Some(trap), Some(panic)) => {
+            format!("trapped ({trap}): panicked: {}", panic.replace('\n', " "))
+        }
+        (Some(trap), None) => format!("trapped: {trap}"),
+        (None, _) => format!("{error:#}"),
+    }
+}
+
+/// The message of a Rust panic the guest printed to stderr, if it printed one.
+fn guest_panic(store: &Store<HostState>) -> Option<String> {
     let printed = String::from_utf8_lossy(&store.data().stderr.contents()).into_owned();
     let panic = printed
         .lines()
@@ -288,10 +314,6 @@ fn describe_failure(error: &wasmtime::Error, store: &Store<HostState>) -> String
         .skip(1)
         .take_while(|l| !l.starts_with("note:"))
         .collect::<Vec<_>>()
-        .join(" ");
-    match error.downcast_ref::<wasmtime::Trap>() {
-        Some(trap) if !panic.is_empty() => format!("trapped ({trap}): panicked: {panic}"),
-        Some(trap) => format!("trapped: {trap}"),
-        None => format!("{error:#}"),
-    }
+        .join("\n");
+    (!panic.is_empty()).then_some(panic)
 }

@@ -44,6 +44,13 @@ pub struct LimitOverrides {
     pub max_value_len: Option<u32>,
 }
 
+impl LimitOverrides {
+    /// Nothing overridden (so a generated manifest leaves the table out).
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// The largest memory cap a manifest may ask for; the instance pool reserves this much per slot.
 pub const MAX_MEMORY_MIB: u32 = 1024;
 

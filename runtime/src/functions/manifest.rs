@@ -57,7 +57,7 @@ pub struct Manifest {
     /// A prebuilt component, relative to the module directory, instead of building the crate.
     #[serde(default)]
     pub component: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "LimitOverrides::is_empty")]
     pub limits: LimitOverrides,
     #[serde(rename = "function", default)]
     pub functions: Vec<FunctionManifest>,
@@ -74,7 +74,11 @@ pub struct FunctionManifest {
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_secs: Option<u64>,
-    #[serde(default)]
+    /// The JavaScript file (relative to the module directory) whose default
+    /// export handles this function; absent for functions in the component.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "LimitOverrides::is_empty")]
     pub limits: LimitOverrides,
 }
 
@@ -85,6 +89,8 @@ pub struct FunctionSpec {
     pub event: EventKind,
     pub binding: Binding,
     pub limits: Limits,
+    /// The JavaScript file that handles it (JavaScript modules only).
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +137,19 @@ impl Manifest {
         {
             return Err(format!(
                 "allowed_hosts entry {bad:?} is not a host name (write e.g. \"webexapis.com\" or \"127.0.0.1:9000\")"
+            ));
+        }
+        let javascript = self.functions.iter().filter(|f| f.source.is_some()).count();
+        if javascript != 0 && javascript != self.functions.len() {
+            return Err(format!(
+                "module {:?} mixes JavaScript functions (with `source = \"file.js\"`) and component functions; a module is one or the other",
+                self.name
+            ));
+        }
+        if javascript != 0 && self.component.is_some() {
+            return Err(format!(
+                "module {:?} names both a `component` and JavaScript `source` files; drop one",
+                self.name
             ));
         }
         let module_limits = Limits::default().with(&self.limits);
@@ -204,12 +223,43 @@ impl FunctionManifest {
         };
         let limits = module_limits.with(&self.limits);
         limits.validate()?;
+        if let Some(source) = &self.source {
+            validate_source_name(source)?;
+        }
         Ok(FunctionSpec {
             name: self.name.clone(),
             event,
             binding,
             limits,
+            source: self.source.clone(),
         })
+    }
+}
+
+impl Manifest {
+    /// Whether the module's functions are JavaScript (`source = "file.js"`).
+    pub fn is_javascript(&self) -> bool {
+        self.functions.iter().any(|f| f.source.is_some())
+    }
+}
+
+/// A JavaScript file name: relative, inside the module directory, `.js` or `.mjs`.
+pub fn validate_source_name(source: &str) -> Result<(), String> {
+    let path = std::path::Path::new(source);
+    let inside = !source.is_empty()
+        && path.is_relative()
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let javascript = path
+        .extension()
+        .is_some_and(|e| e == "js" || e == "mjs");
+    if inside && javascript {
+        Ok(())
+    } else {
+        Err(format!(
+            "source {source:?} must be a .js file inside the module directory (e.g. \"filter.js\" or \"handlers/filter.js\")"
+        ))
     }
 }
 

@@ -4,24 +4,31 @@
 //! - `manifest` / `patterns` / `limits`: what a module declares.
 //! - `engine`: the wasmtime engine and compile cache.
 //! - `registry`: deployed modules, atomic replacement, persistence.
-//! - `executor`: one fresh instance per event, with limits and failure reports.
+//! - `executor`: one instance per event (fresh, or warm for JavaScript), with limits and failure reports.
+//! - `javascript` / `block`: JavaScript modules on the bundled JS engine; `block.json` projects.
+//! - `warm`: the warm instances a JavaScript module keeps between events.
 //! - `interval`: the On Interval scheduler.
 //! - `host/`: the imports guests call, one file per WIT interface.
 
+pub mod block;
 mod engine;
 mod executor;
 pub mod host;
 mod interval;
+pub mod javascript;
 pub mod limits;
 pub mod logs;
 pub mod manifest;
 pub mod patterns;
 mod registry;
+mod warm;
 
 pub use engine::content_hash;
 pub use executor::{BeforeOutcome, HttpReply};
 pub use manifest::{EventKind, Manifest};
-pub use registry::{DeployError, FunctionSummary, Handler, LoadedModule, ModuleSummary};
+pub use registry::{
+    DeployError, FunctionSummary, Handler, LoadedModule, ModuleCode, ModuleSummary,
+};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -41,21 +48,25 @@ pub struct FunctionHost {
     cache: CompileCache,
     registry: Registry,
     /// Bounds live instances to the pool's size: callers queue instead of failing.
-    slots: Semaphore,
+    slots: Arc<Semaphore>,
+    /// The JavaScript engine component every JavaScript module runs on (none:
+    /// this build cannot deploy JavaScript).
+    js_engine: Option<&'static [u8]>,
     /// The client every module's `xhr` uses (connection pooling across executions).
     pub http: reqwest::Client,
     pub logs: LogBook,
 }
 
 impl FunctionHost {
-    pub fn new(data_dir: &Path) -> anyhow::Result<Self> {
+    pub fn new(data_dir: &Path, js_engine: Option<&'static [u8]>) -> anyhow::Result<Self> {
         let engine = engine::new_engine()?;
         let mut linker = Linker::new(&engine);
         host::add_to_linker(&mut linker)?;
         Ok(Self {
             cache: CompileCache::new(&engine, &data_dir.join("cache"))?,
             registry: Registry::new(&data_dir.join("modules"))?,
-            slots: Semaphore::new(engine::MAX_CONCURRENT_INSTANCES as usize),
+            slots: Arc::new(Semaphore::new(engine::MAX_CONCURRENT_INSTANCES as usize)),
+            js_engine,
             http: reqwest::Client::builder()
                 .user_agent(concat!("pigdin/", env!("CARGO_PKG_VERSION")))
                 .build()?,

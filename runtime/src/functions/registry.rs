@@ -14,8 +14,17 @@ use tokio::task::AbortHandle;
 
 use super::FunctionHost;
 use super::host::{ModulePre, WitEventKind};
+use super::javascript::{self, Sources};
 use super::manifest::{Binding, EventKind, FunctionSpec, Manifest};
+use super::warm::WarmPool;
 use crate::Runtime;
+
+/// What a module runs: a component of its own, or JavaScript on the bundled engine.
+#[derive(Clone, Copy)]
+pub enum ModuleCode<'a> {
+    Component(&'a [u8]),
+    JavaScript(&'a Sources),
+}
 
 pub struct LoadedModule {
     pub name: String,
@@ -28,6 +37,27 @@ pub struct LoadedModule {
     /// Deployed by `pigdin serve` from the binary, not by a user.
     pub bundled: bool,
     pub(super) pre: ModulePre<super::host::HostState>,
+    /// A JavaScript module's bundle (what its engine instances load).
+    pub(super) javascript: Option<Arc<str>>,
+    /// A JavaScript module's warm instances.
+    pub(super) warm: WarmPool,
+}
+
+impl LoadedModule {
+    pub fn is_javascript(&self) -> bool {
+        self.javascript.is_some()
+    }
+
+    /// Instances kept warm between events right now.
+    pub fn warm_instances(&self) -> usize {
+        self.warm.idle()
+    }
+
+    /// Drops the warm instances, so the next event starts a fresh one (the
+    /// benchmarks measure that first call).
+    pub fn cool(&self) {
+        self.warm.clear();
+    }
 }
 
 /// One function of one module, as found by a trigger.
@@ -47,6 +77,9 @@ impl Handler {
 pub struct ModuleSummary {
     pub name: String,
     pub version: String,
+    /// `javascript` or `component`.
+    #[serde(default)]
+    pub language: String,
     pub deployed_at_ms: u64,
     pub bundled: bool,
     pub allowed_hosts: Option<Vec<String>>,
@@ -150,6 +183,7 @@ impl Registry {
             .map(|m| ModuleSummary {
                 name: m.name.clone(),
                 version: m.version.clone(),
+                language: if m.is_javascript() { "javascript" } else { "component" }.into(),
                 deployed_at_ms: m.deployed_at_ms,
                 bundled: m.bundled,
                 allowed_hosts: m.allowed_hosts.as_ref().map(|h| h.to_vec()),
@@ -200,11 +234,27 @@ impl Registry {
         )
     }
 
+    /// Where a JavaScript module's files are kept (one JSON map of name → source).
+    fn sources_file(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.js.json"))
+    }
+
     /// Writes the module's files; the metadata file goes last and names the
-    /// component's hash, so a torn write is detected on restore.
-    fn persist(&self, module: &LoadedModule, wasm: &[u8]) -> anyhow::Result<()> {
+    /// code's hash, so a torn write is detected on restore. A module keeps
+    /// either a component or JavaScript sources: the other is removed.
+    fn persist(&self, module: &LoadedModule, code: ModuleCode<'_>) -> anyhow::Result<()> {
         let (manifest, component, meta) = self.files(&module.name);
-        write_atomically(&component, wasm)?;
+        let sources = self.sources_file(&module.name);
+        match code {
+            ModuleCode::Component(wasm) => {
+                write_atomically(&component, wasm)?;
+                remove_if_present(&sources)?;
+            }
+            ModuleCode::JavaScript(files) => {
+                write_atomically(&sources, &serde_json::to_vec(files)?)?;
+                remove_if_present(&component)?;
+            }
+        }
         write_atomically(&manifest, module.manifest_text.as_bytes())?;
         let persisted = Persisted {
             version: module.version.clone(),
@@ -218,6 +268,14 @@ impl Registry {
         for task in self.intervals.lock().remove(name).unwrap_or_default() {
             task.abort();
         }
+    }
+}
+
+fn remove_if_present(path: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
     }
 }
 
@@ -256,11 +314,23 @@ impl FunctionHost {
         wasm: &[u8],
         bundled: bool,
     ) -> Result<ModuleSummary, DeployError> {
+        self.deploy_code(runtime, manifest_text, ModuleCode::Component(wasm), bundled)
+            .await
+    }
+
+    /// Deploys a component or JavaScript module; see [`Self::deploy`].
+    pub async fn deploy_code(
+        &self,
+        runtime: &Arc<Runtime>,
+        manifest_text: &str,
+        code: ModuleCode<'_>,
+        bundled: bool,
+    ) -> Result<ModuleSummary, DeployError> {
         let _one_at_a_time = self.registry.changes.lock().await;
         let module = self
-            .load(runtime, manifest_text, wasm, bundled, now_ms())
+            .load(runtime, manifest_text, code, bundled, now_ms())
             .await?;
-        self.registry.persist(&module, wasm)?;
+        self.registry.persist(&module, code)?;
         let name = module.name.clone();
         self.install(runtime, module);
         tracing::info!(module = %name, "deployed");
@@ -284,14 +354,8 @@ impl FunctionHost {
             existed
         };
         let (manifest, component, meta) = self.registry.files(name);
-        for path in [meta, manifest, component] {
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(e).with_context(|| format!("cannot remove {}", path.display()));
-                }
-            }
+        for path in [meta, manifest, component, self.registry.sources_file(name)] {
+            remove_if_present(&path)?;
         }
         if existed {
             tracing::info!(module = name, "undeployed");
@@ -324,17 +388,27 @@ impl FunctionHost {
     async fn restore_one(&self, runtime: &Arc<Runtime>, name: &str) -> anyhow::Result<()> {
         let (manifest, component, meta) = self.registry.files(name);
         let persisted: Persisted = serde_json::from_slice(&std::fs::read(&meta)?)?;
-        let wasm = std::fs::read(&component)?;
-        anyhow::ensure!(
-            super::content_hash(&wasm) == persisted.version,
-            "component file does not match its recorded version (interrupted deploy?)"
-        );
         let manifest_text = std::fs::read_to_string(&manifest)?;
+        let sources_file = self.registry.sources_file(name);
+        let (wasm, sources): (Vec<u8>, Option<Sources>) = if sources_file.exists() {
+            (Vec::new(), Some(serde_json::from_slice(&std::fs::read(&sources_file)?)?))
+        } else {
+            let wasm = std::fs::read(&component)?;
+            anyhow::ensure!(
+                super::content_hash(&wasm) == persisted.version,
+                "component file does not match its recorded version (interrupted deploy?)"
+            );
+            (wasm, None)
+        };
+        let code = match &sources {
+            Some(files) => ModuleCode::JavaScript(files),
+            None => ModuleCode::Component(&wasm),
+        };
         let module = self
             .load(
                 runtime,
                 &manifest_text,
-                &wasm,
+                code,
                 persisted.bundled,
                 persisted.deployed_at_ms,
             )
@@ -356,7 +430,7 @@ impl FunctionHost {
         &self,
         runtime: &Arc<Runtime>,
         manifest_text: &str,
-        wasm: &[u8],
+        code: ModuleCode<'_>,
         bundled: bool,
         deployed_at_ms: u64,
     ) -> Result<LoadedModule, DeployError> {
@@ -365,6 +439,32 @@ impl FunctionHost {
         self.registry
             .check_paths(&manifest.name, &functions)
             .map_err(DeployError::Rejected)?;
+        let (wasm, version, javascript) = match code {
+            ModuleCode::Component(wasm) => {
+                if manifest.is_javascript() {
+                    return Err(DeployError::Rejected(
+                        "module.toml names JavaScript `source` files but a component was deployed; deploy the directory with `pigdin deploy DIR`".into(),
+                    ));
+                }
+                (wasm, super::content_hash(wasm), None)
+            }
+            ModuleCode::JavaScript(sources) => {
+                if !manifest.is_javascript() {
+                    return Err(DeployError::Rejected(
+                        "JavaScript files were deployed but no function in module.toml names a `source = \"file.js\"`".into(),
+                    ));
+                }
+                let engine = self.js_engine.ok_or_else(|| {
+                    DeployError::Rejected(
+                        "this pigdin was built without the JavaScript engine, so it cannot run JavaScript modules".into(),
+                    )
+                })?;
+                javascript::check(&functions, sources).map_err(DeployError::Rejected)?;
+                let bundle =
+                    javascript::bundle(&manifest.name, &functions, sources, &runtime.config);
+                (engine, javascript::version(engine, sources), Some(bundle.into()))
+            }
+        };
         let component = self
             .cache
             .load(&self.engine, wasm)
@@ -381,19 +481,25 @@ impl FunctionHost {
             })?;
         let module = LoadedModule {
             name: manifest.name.clone(),
-            version: super::content_hash(wasm),
+            version,
             manifest_text: manifest_text.to_owned(),
+            warm: WarmPool::new(functions.len(), javascript.is_some()),
             functions,
             allowed_hosts: manifest.allowed_hosts.clone().map(Into::into),
             deployed_at_ms,
             bundled,
             pre,
+            javascript,
         };
         let exported = self
             .describe_component(runtime, &module)
             .await
             .map_err(|e| {
-                DeployError::Rejected(format!("the component's `describe` export failed: {e}"))
+                DeployError::Rejected(if module.is_javascript() {
+                    format!("the module's JavaScript does not load: {e}")
+                } else {
+                    format!("the component's `describe` export failed: {e}")
+                })
             })?;
         for spec in &module.functions {
             match exported.iter().find(|f| f.name == spec.name) {

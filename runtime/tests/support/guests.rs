@@ -20,6 +20,8 @@ fn build_guests() {
                 "--manifest-path",
             ])
             .arg(functions_dir().join("Cargo.toml"))
+            // From the guest workspace, so its .cargo/config.toml (the JS engine's C toolchain) applies.
+            .current_dir(functions_dir())
             .env("CARGO_TARGET_DIR", functions_dir().join("target"))
             .status()
             .expect("run cargo");
@@ -39,3 +41,4 @@ pub fn module(dir: &str, crate_name: &str) -> (String, Vec<u8>) {
     .unwrap();
     (manifest, wasm)
 }
+

@@ -1,15 +1,23 @@
 //! Handlers that do as little as possible, so benchmarks measure the runtime:
-//! a pass-through Before Publish, a constant answer, and one KV read + write.
+//! a pass-through Before Publish, one that adds a field, a constant answer,
+//! and one KV read + write.
 
 use pigdin_sdk::prelude::*;
 
 pigdin_sdk::module! {
     before_publish "noop" => noop,
+    before_publish "stamp" => stamp,
     on_request "hello" => hello,
     on_request "kv" => kv,
 }
 
 fn noop(req: PublishRequest) -> BeforeResult {
+    req.ok()
+}
+
+/// Adds a field and lets the message through (the twin of tests/js/bench/stamp.js).
+fn stamp(mut req: PublishRequest) -> BeforeResult {
+    req.message["stamped"] = Value::Bool(true);
     req.ok()
 }
 

@@ -58,11 +58,18 @@ impl HostState {
         limits: Limits,
         allowed_hosts: Option<Arc<[String]>>,
         hops: u8,
+        javascript: Option<&str>,
     ) -> Self {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
-        // Guests get no environment, arguments, files or sockets: only stderr,
-        // which is collected so a panic message can be logged.
-        let wasi = WasiCtx::builder().stderr(stderr.clone()).build();
+        // Guests get no arguments, files or sockets: only stderr, collected so
+        // a panic message can be logged, and — for the JavaScript engine — the
+        // module's bundle in its environment.
+        let mut wasi = WasiCtx::builder();
+        wasi.stderr(stderr.clone());
+        if let Some(bundle) = javascript {
+            wasi.env(super::javascript::BUNDLE_ENV, bundle);
+        }
+        let wasi = wasi.build();
         let kv = runtime.store.kv.namespace(
             &module,
             limits.max_key_len as usize,
@@ -87,6 +94,14 @@ impl HostState {
             wasi,
             table: ResourceTable::new(),
         }
+    }
+
+    /// Readies a warm instance's state for its next execution: a fresh
+    /// deadline and budget, and the new event's chaining depth.
+    pub fn begin(&mut self, hops: u8) {
+        self.deadline = Instant::now() + self.limits.wall_time();
+        self.budget = Budget::default();
+        self.hops = hops;
     }
 
     /// Counts a budgeted call; over budget, the execution traps with the reason.

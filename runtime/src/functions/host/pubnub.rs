@@ -275,4 +275,29 @@ impl Host for HostState {
             .grant_token(&body)
             .map_err(|e| e.to_string()))
     }
+
+    async fn revoke_token(&mut self, token: String) -> PnResult<()> {
+        Ok(self
+            .runtime
+            .access
+            .revoke_token(&token)
+            .await
+            .map_err(|e| e.to_string()))
+    }
+
+    async fn here_now(&mut self, channel: String) -> PnResult<String> {
+        let present: Vec<Value> = self
+            .runtime
+            .broker
+            .presence
+            .here_now(&channel)
+            .into_iter()
+            .map(|(uuid, state)| json!({ "uuid": uuid, "state": state }))
+            .collect();
+        Ok(Ok(to_text(&json!(present))))
+    }
+
+    async fn where_now(&mut self, uuid: String) -> PnResult<Vec<String>> {
+        Ok(Ok(self.runtime.broker.presence.where_now(&uuid)))
+    }
 }

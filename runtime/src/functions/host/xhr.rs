@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use super::HostState;
 use super::pigdin::functions::xhr::{Host, Request, Response};
 use crate::functions::limits::Budgeted;
+use crate::functions::logs::LogLevel;
 
 impl Host for HostState {
     async fn fetch(&mut self, req: Request) -> wasmtime::Result<Result<Response, String>> {
@@ -22,6 +23,10 @@ impl Host for HostState {
         if let Err(reason) = self.check_allowed(&url) {
             return Ok(Err(reason));
         }
+        let url = match self.route(&url) {
+            Ok(url) => url,
+            Err(reason) => return Ok(Err(reason)),
+        };
         let method = match reqwest::Method::from_bytes(req.method.to_ascii_uppercase().as_bytes()) {
             Ok(m) => m,
             Err(_) => return Ok(Err(format!("xhr: invalid method {:?}", req.method))),
@@ -71,6 +76,21 @@ impl Host for HostState {
 }
 
 impl HostState {
+    /// The address the call really goes to: `--xhr-route` may send it elsewhere (and says so).
+    fn route(&self, url: &reqwest::Url) -> Result<reqwest::Url, String> {
+        let routes = &self.runtime.config.xhr_routes;
+        let Some(routed) = routes.iter().find_map(|r| r.apply(url.as_str())) else {
+            return Ok(url.clone());
+        };
+        self.runtime.functions.logs.record(
+            &self.module,
+            &self.function,
+            LogLevel::Info,
+            format!("xhr: {url} routed to {routed} (--xhr-route)"),
+        );
+        reqwest::Url::parse(&routed).map_err(|e| format!("xhr: routed URL {routed:?}: {e}"))
+    }
+
     fn check_allowed(&self, url: &reqwest::Url) -> Result<(), String> {
         let Some(allowed) = &self.allowed_hosts else {
             return Ok(());

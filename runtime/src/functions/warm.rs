@@ -1,0 +1,69 @@
+//! Warm instances of a JavaScript module: an instance whose execution ended
+//! well is kept, per function, and reused for the next event, so the engine,
+//! the module's top-level code and its module-level state persist between
+//! invocations of the same deployed version (as hosted PubNub's isolates do).
+//! The pool lives inside the `LoadedModule`, so nothing is ever shared
+//! between modules or versions: a redeploy starts from fresh instances, and
+//! the old version's pool goes when its last execution ends. Component
+//! (Rust) modules keep a fresh instance per event and have no pool.
+
+use parking_lot::Mutex;
+use tokio::sync::OwnedSemaphorePermit;
+use wasmtime::Store;
+
+use super::host::{HostState, Module};
+
+/// Idle instances kept per function: enough for the concurrency two cores
+/// give, few enough that idle memory stays small.
+const IDLE_PER_FUNCTION: usize = 4;
+
+/// A live instance and the permit holding its pool slot.
+pub(super) struct Live {
+    pub store: Store<HostState>,
+    pub instance: Module,
+    pub _slot: OwnedSemaphorePermit,
+}
+
+pub(super) struct WarmPool {
+    /// One list per function of the module; empty when the module has no pool.
+    idle: Vec<Mutex<Vec<Live>>>,
+}
+
+impl WarmPool {
+    pub fn new(functions: usize, enabled: bool) -> Self {
+        Self {
+            idle: if enabled {
+                (0..functions).map(|_| Mutex::default()).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// An idle instance of function `index`, if one is warm.
+    pub fn take(&self, index: usize) -> Option<Live> {
+        self.idle.get(index)?.lock().pop()
+    }
+
+    /// Keeps an instance whose execution ended well (or drops it when the
+    /// pool is full or the module has none).
+    pub fn put(&self, index: usize, live: Live) {
+        if let Some(idle) = self.idle.get(index) {
+            let mut idle = idle.lock();
+            if idle.len() < IDLE_PER_FUNCTION {
+                idle.push(live);
+            }
+        }
+    }
+
+    pub fn clear(&self) {
+        for idle in &self.idle {
+            idle.lock().clear();
+        }
+    }
+
+    /// Instances currently idle (for tests and the admin view).
+    pub fn idle(&self) -> usize {
+        self.idle.iter().map(|i| i.lock().len()).sum()
+    }
+}

@@ -1,0 +1,4 @@
+export default (request) => {
+    request.message.greeting = 'hello ' + request.message.name;
+    return request.ok();
+};
