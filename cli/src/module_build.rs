@@ -84,7 +84,9 @@ pub fn build(target: &Path, single: &SingleFile) -> anyhow::Result<BuiltModule> 
         return block_project(target, &block_path, single.name.as_deref());
     }
     if single.name.is_some() {
-        bail!("--name renames a one-file or block.json deploy; a module.toml names its module itself");
+        bail!(
+            "--name renames a one-file or block.json deploy; a module.toml names its module itself"
+        );
     }
     let manifest_text = std::fs::read_to_string(&manifest_path).with_context(|| {
         format!(
@@ -126,7 +128,9 @@ fn checked(text: &str, origin: &Path) -> anyhow::Result<Manifest> {
 fn read_sources(dir: &Path, manifest: &Manifest) -> anyhow::Result<Sources> {
     let mut sources = Sources::new();
     for function in &manifest.functions {
-        let Some(name) = &function.source else { continue };
+        let Some(name) = &function.source else {
+            continue;
+        };
         if sources.contains_key(name) {
             continue;
         }
@@ -171,7 +175,10 @@ fn single_file(file: &Path, single: &SingleFile) -> anyhow::Result<BuiltModule> 
         );
     }
     let name = single.name.clone().with_context(|| {
-        format!("deploying the one file {} needs --name NAME (the module's name)", file.display())
+        format!(
+            "deploying the one file {} needs --name NAME (the module's name)",
+            file.display()
+        )
     })?;
     let event_name = single.event.as_deref().with_context(|| {
         "deploying one file needs --event (before-publish, after-publish, before-signal, after-signal, after-presence, on-request or on-interval)"
@@ -182,7 +189,10 @@ fn single_file(file: &Path, single: &SingleFile) -> anyhow::Result<BuiltModule> 
                 "--event {event_name:?} is not an event; use before-publish, after-publish, before-signal, after-signal, after-presence, on-request or on-interval"
             )
         })?;
-    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let source = file
         .file_name()
         .and_then(|n| n.to_str())

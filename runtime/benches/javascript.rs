@@ -21,7 +21,9 @@ use serde_json::json;
 
 /// `(module.toml, sources)` of the JavaScript module in `tests/js/{dir}`.
 fn js_module(dir: &str) -> (String, Sources) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/js").join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/js")
+        .join(dir);
     let manifest = std::fs::read_to_string(root.join("module.toml")).unwrap();
     let parsed = pigdin_runtime::functions::Manifest::parse(&manifest).unwrap();
     let sources = parsed
@@ -45,8 +47,10 @@ fn fixture(rt: &tokio::runtime::Runtime) -> Fixture {
     rt.block_on(async {
         // Builds the guest workspace (the engine with it) when it is stale.
         let (manifest, wasm) = guests::module("examples/bench", "bench");
-        let engine = std::fs::read(guests::functions_dir().join("target/wasm32-wasip2/release/pigdin_js.wasm"))
-            .expect("the JS engine component was built");
+        let engine = std::fs::read(
+            guests::functions_dir().join("target/wasm32-wasip2/release/pigdin_js.wasm"),
+        )
+        .expect("the JS engine component was built");
         let dir = tempfile::tempdir().unwrap();
         let config = Config {
             data_dir: dir.path().to_owned(),
@@ -147,7 +151,10 @@ fn cpu_bound(c: &mut Criterion) {
                 .run_request(runtime, &hmac, hmac_request())
                 .await
                 .unwrap();
-            assert_eq!(reply.body, b"0bf4d783470784605d1337a6c9b748a115730886e92015fb53d5455b582f56af");
+            assert_eq!(
+                reply.body,
+                b"0bf4d783470784605d1337a6c9b748a115730886e92015fb53d5455b582f56af"
+            );
         })
     });
     group.finish();

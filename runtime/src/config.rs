@@ -65,7 +65,9 @@ impl std::str::FromStr for XhrRoute {
             let parsed = reqwest::Url::parse(url)
                 .map_err(|e| format!("--xhr-route {text:?}: {what} {url:?} is not a URL: {e}"))?;
             if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(format!("--xhr-route {text:?}: {what} must be http or https"));
+                return Err(format!(
+                    "--xhr-route {text:?}: {what} must be http or https"
+                ));
             }
         }
         Ok(Self {
@@ -110,15 +112,32 @@ mod tests {
 
     #[test]
     fn an_xhr_route_rewrites_its_origin_only_at_a_boundary() {
-        let route: XhrRoute = "https://webexapis.com=http://127.0.0.1:9000/".parse().unwrap();
+        let route: XhrRoute = "https://webexapis.com=http://127.0.0.1:9000/"
+            .parse()
+            .unwrap();
         assert_eq!(
-            route.apply("https://webexapis.com/v1/messages?max=1").as_deref(),
+            route
+                .apply("https://webexapis.com/v1/messages?max=1")
+                .as_deref(),
             Some("http://127.0.0.1:9000/v1/messages?max=1")
         );
-        assert_eq!(route.apply("https://webexapis.com").as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(
+            route.apply("https://webexapis.com").as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
         assert_eq!(route.apply("https://webexapis.com.evil.example/x"), None);
         assert_eq!(route.apply("http://webexapis.com/v1"), None);
-        assert!("webexapis.com".parse::<XhrRoute>().unwrap_err().contains("ORIGIN=URL"));
-        assert!("ftp://a=http://b".parse::<XhrRoute>().unwrap_err().contains("http or https"));
+        assert!(
+            "webexapis.com"
+                .parse::<XhrRoute>()
+                .unwrap_err()
+                .contains("ORIGIN=URL")
+        );
+        assert!(
+            "ftp://a=http://b"
+                .parse::<XhrRoute>()
+                .unwrap_err()
+                .contains("http or https")
+        );
     }
 }

@@ -18,7 +18,11 @@ type Seen = (bool, u16, String);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn hot_swap_under_load_fails_no_request() {
-    swap_under_load(&module_dir("fixtures/swap-a"), &module_dir("fixtures/swap-b")).await;
+    swap_under_load(
+        &module_dir("fixtures/swap-a"),
+        &module_dir("fixtures/swap-b"),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -18,7 +18,7 @@ const PRELUDE: &str = include_str!("prelude.js");
 
 /// QuickJS's own stack limit, below the component's 1 MiB shadow stack, so
 /// runaway recursion is a `RangeError` the handler can see, not a trap.
-const MAX_STACK_BYTES: usize = 512 * 1024;
+const MAX_STACK_BYTES: usize = 256 * 1024;
 
 pub struct Engine {
     // Field order matters: the context must be dropped before its runtime.
@@ -47,7 +47,9 @@ impl Engine {
     fn new() -> Result<Self, String> {
         let bundle = Bundle::from_env()?;
         let runtime = Runtime::new().map_err(|e| format!("cannot start QuickJS: {e}"))?;
-        runtime.set_max_stack_size(MAX_STACK_BYTES);
+        // QuickJS checks no stack depth on WASI: runaway recursion overflows
+        // the component's 1 MiB shadow stack (about 5,000 nested JS calls) and
+        // traps, which fails the execution like any other trap.
         let context = Context::full(&runtime).map_err(|e| format!("cannot start QuickJS: {e}"))?;
         context.with(|ctx| {
             natives::install(&ctx).map_err(|e| caught(&ctx, e, "natives"))?;
@@ -101,7 +103,10 @@ impl Engine {
     fn load(&self, ctx: &Ctx<'_>, file: &str) -> Result<(), String> {
         let pigdin = pigdin(ctx).map_err(|e| caught(ctx, e, file))?;
         let loaded: Function = pigdin.get("loaded").map_err(|e| caught(ctx, e, file))?;
-        if loaded.call::<_, bool>((file,)).map_err(|e| caught(ctx, e, file))? {
+        if loaded
+            .call::<_, bool>((file,))
+            .map_err(|e| caught(ctx, e, file))?
+        {
             return Ok(());
         }
         let source = self.bundle.source(file)?;
@@ -173,7 +178,9 @@ pub fn caught(ctx: &Ctx<'_>, error: rquickjs::Error, file: &str) -> String {
         return format!("{file}: {error}");
     }
     let value = ctx.catch();
-    let Some(exception) = value.as_object().and_then(|o| Exception::from_object(o.clone()))
+    let Some(exception) = value
+        .as_object()
+        .and_then(|o| Exception::from_object(o.clone()))
     else {
         let text = ctx
             .json_stringify(value)

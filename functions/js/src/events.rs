@@ -70,7 +70,11 @@ struct HttpInput<'a> {
 
 /// Runs `function` for one event; `Err` is a cause to report as the
 /// execution's failure (already logged where it came from the handler).
-fn run(function: &str, kind: &str, input: impl FnOnce(&Engine) -> String) -> Result<Outcome, String> {
+fn run(
+    function: &str,
+    kind: &str,
+    input: impl FnOnce(&Engine) -> String,
+) -> Result<Outcome, String> {
     engine::with(|engine| {
         let entry: &FunctionEntry = engine.bundle.function(function)?;
         let outcome = engine.invoke(&entry.source, kind, input(engine));

@@ -45,7 +45,11 @@ pub fn install(ctx: &Ctx<'_>) -> JsResult<()> {
     native.set(
         "kvSet",
         Func::from(|ctx: Ctx, key: String, value: String, ttl: f64| {
-            host(&ctx, "kvstore.set", kvstore::set(&key, &value, Some(ttl as u32)))
+            host(
+                &ctx,
+                "kvstore.set",
+                kvstore::set(&key, &value, Some(ttl as u32)),
+            )
         }),
     )?;
     native.set(
@@ -55,8 +59,12 @@ pub fn install(ctx: &Ctx<'_>) -> JsResult<()> {
     native.set(
         "kvIncr",
         Func::from(|ctx: Ctx, key: String, delta: f64| {
-            host(&ctx, "kvstore.incrCounter", kvstore::incr_counter(&key, delta as i64))
-                .map(|n| n as f64)
+            host(
+                &ctx,
+                "kvstore.incrCounter",
+                kvstore::incr_counter(&key, delta as i64),
+            )
+            .map(|n| n as f64)
         }),
     )?;
     native.set(
@@ -159,8 +167,8 @@ struct PublishOptions {
 }
 
 fn publish(ctx: Ctx<'_>, verb: String, options: String) -> JsResult<String> {
-    let o: PublishOptions = serde_json::from_str(&options)
-        .map_err(|e| thrown(&ctx, format!("pubnub.{verb}: {e}")))?;
+    let o: PublishOptions =
+        serde_json::from_str(&options).map_err(|e| thrown(&ctx, format!("pubnub.{verb}: {e}")))?;
     let options = pubnub::PublishOptions {
         channel: o.channel,
         message: o.message,
@@ -202,9 +210,7 @@ fn pubnub_call(ctx: Ctx<'_>, method: String, args: String) -> JsResult<String> {
         "removeUuidMetadata" => pubnub::remove_uuid_metadata(&text(0)).map(|b| b.to_string()),
         "getChannelMetadata" => pubnub::get_channel_metadata(&text(0)).map(optional),
         "setChannelMetadata" => pubnub::set_channel_metadata(&text(0), &raw(1)),
-        "removeChannelMetadata" => {
-            pubnub::remove_channel_metadata(&text(0)).map(|b| b.to_string())
-        }
+        "removeChannelMetadata" => pubnub::remove_channel_metadata(&text(0)).map(|b| b.to_string()),
         "getMemberships" => pubnub::get_memberships(&text(0)),
         "setMemberships" => pubnub::set_memberships(&text(0), &raw(1)),
         "removeMemberships" => {

@@ -60,9 +60,10 @@
   const keyPage = (counters) => (paginationKey) =>
     settle(() => {
       const page = JSON.parse(native.kvKeys(paginationKey ?? null, counters));
-      // An array (as most published code iterates it) that also carries the
-      // key of the next page: `getKeys(result.next)`.
+      // An array (as most published code iterates it) that also answers the
+      // `{keys, next}` shape PubNub's guides use: pass `result.next` back.
       const keys = page.keys.slice();
+      Object.defineProperty(keys, 'keys', { value: page.keys.slice() });
       if (page.next) keys.next = page.next;
       return keys;
     });
@@ -70,7 +71,7 @@
     get: (key) =>
       settle(() => {
         const text = native.kvGet(String(key));
-        return text === null ? null : JSON.parse(text);
+        return text == null ? null : JSON.parse(text);
       }),
     set: (key, value, ttl) =>
       settle(() => {

@@ -17,10 +17,14 @@ const PERMISSIONS: &[(u64, &str)] = &[
 
 pub fn parse(token: &str) -> Result<Value, String> {
     let bytes = crate::natives::decode_any_base64(token).ok_or("the token is not Base64")?;
-    let cbor: Cbor =
-        ciborium::from_reader(bytes.as_slice()).map_err(|e| format!("the token is not CBOR: {e}"))?;
+    let cbor: Cbor = ciborium::from_reader(bytes.as_slice())
+        .map_err(|e| format!("the token is not CBOR: {e}"))?;
     let map = entries(&cbor).ok_or("the token is not a CBOR map")?;
-    let field = |name: &str| map.iter().find(|(k, _)| text(k).as_deref() == Some(name)).map(|(_, v)| v);
+    let field = |name: &str| {
+        map.iter()
+            .find(|(k, _)| text(k).as_deref() == Some(name))
+            .map(|(_, v)| v)
+    };
     let number = |name: &str| field(name).and_then(integer);
     let mut answer = json!({
         "version": number("v"),

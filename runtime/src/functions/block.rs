@@ -55,7 +55,10 @@ pub fn manifest_from_block(text: &str, name: Option<&str>) -> Result<Manifest, S
     }
     let mut functions: Vec<FunctionManifest> = Vec::new();
     for (i, handler) in block.event_handlers.into_iter().enumerate() {
-        let label = handler.name.clone().unwrap_or_else(|| format!("#{}", i + 1));
+        let label = handler
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("#{}", i + 1));
         let event = event_kind(&handler.event)
             .ok_or_else(|| format!("event handler {label:?}: unknown event {:?} (known: js-before-publish, js-after-publish, js-before-signal, js-after-signal, js-after-presence, js-on-rest, js-on-interval)", handler.event))?;
         let file = handler.file.as_deref().map(|f| f.trim_start_matches('/').to_owned()).ok_or_else(|| {
@@ -82,8 +85,16 @@ pub fn manifest_from_block(text: &str, name: Option<&str>) -> Result<Manifest, S
             None => Vec::new(),
         };
         let (channels, path, interval_secs) = match event {
-            EventKind::OnRequest => (Vec::new(), Some(handler.path.unwrap_or_else(|| name.clone())), None),
-            EventKind::OnInterval => (Vec::new(), None, Some(handler.interval.unwrap_or(DEFAULT_INTERVAL_SECS))),
+            EventKind::OnRequest => (
+                Vec::new(),
+                Some(handler.path.unwrap_or_else(|| name.clone())),
+                None,
+            ),
+            EventKind::OnInterval => (
+                Vec::new(),
+                None,
+                Some(handler.interval.unwrap_or(DEFAULT_INTERVAL_SECS)),
+            ),
             _ => (channels, None, None),
         };
         functions.push(FunctionManifest {
@@ -152,7 +163,10 @@ mod tests {
         assert_eq!(manifest.name, "email-sendgrid-block");
         let names: Vec<&str> = manifest.functions.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["a-handler", "a-handler-2", "api", "tick"]);
-        assert_eq!(manifest.functions[0].source.as_deref(), Some("before-publish/sample_handler.js"));
+        assert_eq!(
+            manifest.functions[0].source.as_deref(),
+            Some("before-publish/sample_handler.js")
+        );
         assert_eq!(manifest.functions[1].channels, ["input", "audit"]);
         assert_eq!(manifest.functions[2].path.as_deref(), Some("orders/*"));
         assert_eq!(manifest.functions[3].interval_secs, Some(30));
@@ -163,7 +177,11 @@ mod tests {
 
     #[test]
     fn unknown_events_and_missing_files_are_named() {
-        let err = manifest_from_block(r#"{"name":"b","event_handlers":[{"name":"x","event":"js-on-moon","file":"x.js"}]}"#, None).unwrap_err();
+        let err = manifest_from_block(
+            r#"{"name":"b","event_handlers":[{"name":"x","event":"js-on-moon","file":"x.js"}]}"#,
+            None,
+        )
+        .unwrap_err();
         assert!(err.contains("unknown event \"js-on-moon\""), "{err}");
         let err = manifest_from_block(r#"{"name":"b","event_handlers":[{"name":"x","event":"js-after-publish","channels":"c"}]}"#, None).unwrap_err();
         assert!(err.contains("names no `file`"), "{err}");

@@ -18,6 +18,14 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// Instances that may be alive at once; further executions wait for a slot.
 pub const MAX_CONCURRENT_INSTANCES: u32 = 1000;
 
+/// The native stack a guest's wasm frames may use. Wasmtime's default
+/// (512 KiB) lets the JavaScript engine's interpreter recurse only ~1,000
+/// JS calls deep; 4 MiB gives ~10,000 (node's default is ~11,000) and keeps
+/// QuickJS's own stack check (a catchable RangeError) the limit that is hit.
+const MAX_WASM_STACK_BYTES: usize = 4 * 1024 * 1024;
+/// Each execution's fiber stack: the wasm stack above plus room for host calls.
+const ASYNC_STACK_BYTES: usize = MAX_WASM_STACK_BYTES + 1024 * 1024;
+
 /// Linear memory (and table) kept resident per pool slot between instances.
 const KEEP_RESIDENT_BYTES: usize = 2 * 1024 * 1024;
 /// Slots whose memory is decommitted in one batch.
@@ -43,6 +51,8 @@ pub fn new_engine() -> anyhow::Result<Engine> {
         .wasm_component_model(true)
         .epoch_interruption(true)
         .memory_init_cow(true)
+        .max_wasm_stack(MAX_WASM_STACK_BYTES)
+        .async_stack_size(ASYNC_STACK_BYTES)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     let engine = Engine::new(&config)
         .map_err(anyhow::Error::from)

@@ -114,7 +114,11 @@ impl FunctionHost {
                     module.warm.put(handler.index, live);
                     Ok(value)
                 }
-                Ok(Err(error)) => Err(describe_failure(&error, &live.store)),
+                Ok(Err(error)) => Err(describe_failure(
+                    &error,
+                    &live.store,
+                    module.is_javascript(),
+                )),
                 Err(_) => Err(format!(
                     "exceeded its wall time of {} ms",
                     spec.limits.wall_time_ms
@@ -265,7 +269,7 @@ impl FunctionHost {
             .map_err(|e| match guest_panic(&live.store) {
                 // The JavaScript engine reports a file that does not load as its panic.
                 Some(message) if module.javascript.is_some() => message,
-                _ => describe_failure(&e, &live.store),
+                _ => describe_failure(&e, &live.store, module.is_javascript()),
             })
     }
 }
@@ -288,7 +292,7 @@ fn publish_request(input: &PublishInput, timetoken: Option<u64>) -> PublishReque
 
 /// A one-line cause: our own limit messages as they are, traps with what the
 /// guest printed (a Rust panic message) when it printed anything.
-fn describe_failure(error: &wasmtime::Error, store: &Store<HostState>) -> String {
+fn describe_failure(error: &wasmtime::Error, store: &Store<HostState>, javascript: bool) -> String {
     let ours = error
         .chain()
         .map(ToString::to_string)
@@ -297,6 +301,11 @@ fn describe_failure(error: &wasmtime::Error, store: &Store<HostState>) -> String
         return message;
     }
     match (error.downcast_ref::<wasmtime::Trap>(), guest_panic(store)) {
+        // The JS engine's stack lives at the bottom of its linear memory, so
+        // this trap in a JavaScript module is its stack overflowing.
+        (Some(wasmtime::Trap::MemoryOutOfBounds), None) if javascript => {
+            "ran out of stack: JavaScript recursion deeper than about 5,000 calls".into()
+        }
         (Some(trap), Some(panic)) => {
             format!("trapped ({trap}): panicked: {}", panic.replace('\n', " "))
         }

@@ -64,7 +64,12 @@ pub fn check(functions: &[FunctionSpec], sources: &Sources) -> Result<(), String
 }
 
 /// The `PIGDIN_JS` value for a module's instances.
-pub fn bundle(module: &str, functions: &[FunctionSpec], sources: &Sources, config: &Config) -> String {
+pub fn bundle(
+    module: &str,
+    functions: &[FunctionSpec],
+    sources: &Sources,
+    config: &Config,
+) -> String {
     let bundle = Bundle {
         module,
         publish_key: &config.publish_key,

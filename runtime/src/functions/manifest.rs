@@ -251,9 +251,7 @@ pub fn validate_source_name(source: &str) -> Result<(), String> {
         && path
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)));
-    let javascript = path
-        .extension()
-        .is_some_and(|e| e == "js" || e == "mjs");
+    let javascript = path.extension().is_some_and(|e| e == "js" || e == "mjs");
     if inside && javascript {
         Ok(())
     } else {

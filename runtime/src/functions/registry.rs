@@ -183,7 +183,12 @@ impl Registry {
             .map(|m| ModuleSummary {
                 name: m.name.clone(),
                 version: m.version.clone(),
-                language: if m.is_javascript() { "javascript" } else { "component" }.into(),
+                language: if m.is_javascript() {
+                    "javascript"
+                } else {
+                    "component"
+                }
+                .into(),
                 deployed_at_ms: m.deployed_at_ms,
                 bundled: m.bundled,
                 allowed_hosts: m.allowed_hosts.as_ref().map(|h| h.to_vec()),
@@ -391,7 +396,10 @@ impl FunctionHost {
         let manifest_text = std::fs::read_to_string(&manifest)?;
         let sources_file = self.registry.sources_file(name);
         let (wasm, sources): (Vec<u8>, Option<Sources>) = if sources_file.exists() {
-            (Vec::new(), Some(serde_json::from_slice(&std::fs::read(&sources_file)?)?))
+            (
+                Vec::new(),
+                Some(serde_json::from_slice(&std::fs::read(&sources_file)?)?),
+            )
         } else {
             let wasm = std::fs::read(&component)?;
             anyhow::ensure!(
@@ -462,7 +470,11 @@ impl FunctionHost {
                 javascript::check(&functions, sources).map_err(DeployError::Rejected)?;
                 let bundle =
                     javascript::bundle(&manifest.name, &functions, sources, &runtime.config);
-                (engine, javascript::version(engine, sources), Some(bundle.into()))
+                (
+                    engine,
+                    javascript::version(engine, sources),
+                    Some(bundle.into()),
+                )
             }
         };
         let component = self

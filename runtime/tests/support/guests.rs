@@ -41,4 +41,3 @@ pub fn module(dir: &str, crate_name: &str) -> (String, Vec<u8>) {
     .unwrap();
     (manifest, wasm)
 }
-

@@ -14,8 +14,14 @@ async fn a_syntax_error_refuses_the_deploy_and_keeps_the_running_version() {
         .pigdin(&["deploy", js_module("broken").to_str().unwrap()])
         .await
         .fails();
-    assert!(refused.contains("api.js:3:"), "names file and line: {refused}");
-    assert!(refused.contains("SyntaxError"), "names the error: {refused}");
+    assert!(
+        refused.contains("api.js:3:"),
+        "names file and line: {refused}"
+    );
+    assert!(
+        refused.contains("SyntaxError"),
+        "names the error: {refused}"
+    );
     assert_eq!(
         server.get_json("js/state").await["calls"],
         2,
@@ -28,11 +34,17 @@ async fn a_pubnub_block_json_project_deploys_as_is() {
     let server = Server::start().await;
     let out = server.deploy(&js_module("block")).await;
     assert!(out.contains("deployed greeter-block"), "{out}");
-    assert!(out.contains("greet") && out.contains("hello-endpoint"), "{out}");
+    assert!(
+        out.contains("greet") && out.contains("hello-endpoint"),
+        "{out}"
+    );
     let reply = publish(&server, "greet", &json!({"name": "ada"}), "").await;
     assert_eq!(reply.status, 200, "{reply:?}");
     let stored = history(&server, "greet").await.pop().unwrap();
-    assert_eq!(stored["message"], json!({"name": "ada", "greeting": "hello ada"}));
+    assert_eq!(
+        stored["message"],
+        json!({"name": "ada", "greeting": "hello ada"})
+    );
     assert_eq!(server.get_ok("hello").await, "hello from a block");
 }
 
@@ -72,7 +84,10 @@ async fn requiring_an_unknown_module_names_it_and_the_modules_there_are() {
     let reply = server.get("pad").await;
     assert_eq!(reply.status, 500, "{reply:?}");
     let message = reply.error_message();
-    assert!(message.contains(r#"require("left-pad"): there is no such module"#), "{message}");
+    assert!(
+        message.contains(r#"require("left-pad"): there is no such module"#),
+        "{message}"
+    );
     assert!(message.contains("kvstore, xhr, pubnub, vault"), "{message}");
 }
 

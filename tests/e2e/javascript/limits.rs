@@ -10,7 +10,11 @@ async fn failure(server: &Server, route: &str) -> String {
     assert_eq!(reply.status, 500, "{route}: {reply:?}");
     let message = reply.error_message();
     assert!(message.contains("jslimits/api"), "{message}");
-    assert_eq!(server.get_ok("limits/ok").await, "fine", "served after {route}");
+    assert_eq!(
+        server.get_ok("limits/ok").await,
+        "fine",
+        "served after {route}"
+    );
     message
 }
 
@@ -25,16 +29,30 @@ async fn limits_fail_the_execution_alone() {
     let message = failure(&server, "hog").await;
     assert!(message.contains("memory limit of 32 MiB"), "{message}");
     let message = failure(&server, "kv").await;
-    assert!(message.contains("budget exceeded") && message.contains("KV"), "{message}");
+    assert!(
+        message.contains("budget exceeded") && message.contains("KV"),
+        "{message}"
+    );
     let message = failure(&server, "publish").await;
-    assert!(message.contains("budget exceeded") && message.contains("publish"), "{message}");
+    assert!(
+        message.contains("budget exceeded") && message.contains("publish"),
+        "{message}"
+    );
     let health = percent_encode(&server.url("/health"));
     let message = failure(&server, &format!("xhr?url={health}")).await;
-    assert!(message.contains("budget exceeded") && message.contains("xhr"), "{message}");
+    assert!(
+        message.contains("budget exceeded") && message.contains("xhr"),
+        "{message}"
+    );
 
     assert_eq!(
-        server.get_ok("limits/recurse").await,
-        "caught RangeError",
-        "runaway recursion is a RangeError the handler can catch"
+        server.get_ok("limits/deep?n=3000").await,
+        "depth 3000",
+        "deep recursion fits"
+    );
+    let message = failure(&server, "recurse").await;
+    assert!(
+        message.contains("ran out of stack"),
+        "runaway recursion fails alone: {message}"
     );
 }

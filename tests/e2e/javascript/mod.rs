@@ -27,7 +27,12 @@ pub async fn events_server() -> Server {
 }
 
 /// Publishes `message` (JSON) on `channel` over the REST API; the reply.
-pub async fn publish(server: &Server, channel: &str, message: &Value, query: &str) -> crate::support::Reply {
+pub async fn publish(
+    server: &Server,
+    channel: &str,
+    message: &Value,
+    query: &str,
+) -> crate::support::Reply {
     let path = format!(
         "/publish/demo/{SUB_KEY}/0/{}/0/{}?uuid=js-tester{query}",
         percent_encode(channel),
@@ -50,7 +55,10 @@ pub async fn history(server: &Server, channel: &str) -> Vec<Value> {
 
 /// A KV value the module wrote, read back through its own `kv` route.
 pub async fn kv_value(server: &Server, key: &str) -> Value {
-    server.get_json(&format!("js/kv?key={}", percent_encode(key))).await["value"].clone()
+    server
+        .get_json(&format!("js/kv?key={}", percent_encode(key)))
+        .await["value"]
+        .clone()
 }
 
 /// Waits until the module's KV `key` holds a non-null value; that value.

@@ -9,18 +9,34 @@ use crate::support::{Options, Server, percent_encode};
 async fn kvstore_values_ttls_keys_and_counters() {
     let server = events_server().await;
     let set = server
-        .request(server.http.post(server.block_url("js/kv?key=user:1")).body(r#"{"name":"Ada"}"#))
+        .request(
+            server
+                .http
+                .post(server.block_url("js/kv?key=user:1"))
+                .body(r#"{"name":"Ada"}"#),
+        )
         .await;
     assert_eq!(set.status, 200, "{set:?}");
     let read = set.json();
     assert_eq!(read["value"], json!({"name": "Ada"}));
-    assert!(read["keys"].as_array().unwrap().contains(&json!("user:1")), "{read}");
-    assert_eq!(server.get_json("js/kv?key=absent").await["value"], json!(null), "a missing key is null");
+    assert!(
+        read["keys"].as_array().unwrap().contains(&json!("user:1")),
+        "{read}"
+    );
+    assert_eq!(
+        server.get_json("js/kv?key=absent").await["value"],
+        json!(null),
+        "a missing key is null"
+    );
 
     assert_eq!(server.get_json("js/counter").await["n"], 2);
     let second = server.get_json("js/counter").await;
     assert_eq!(second["n"], 4, "incrCounter adds its delta: {second}");
-    assert_eq!(second["counters"], json!(["hits"]), "counters are their own namespace");
+    assert_eq!(
+        second["counters"],
+        json!(["hits"]),
+        "counters are their own namespace"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -35,15 +51,26 @@ async fn pubnub_publishes_signals_reads_history_and_acts_as_another_uuid() {
         "the publish went through the channel's Before handler (one hop deeper)"
     );
     let stored = history(&server, "js.out").await.pop().unwrap();
-    assert_eq!(stored["timetoken"].as_str().unwrap(), answer["timetoken"].as_str().unwrap());
+    assert_eq!(
+        stored["timetoken"].to_string().trim_matches('"'),
+        answer["timetoken"].as_str().unwrap(),
+        "the publish resolves the stored message's timetoken"
+    );
     assert_eq!(stored["meta"], json!({"origin": "api"}));
 
     server.get_json("js/as?channel=js.as&uuid=bob").await;
     let reply = server
-        .request(server.http.get(server.url("/v3/history/sub-key/demo/channel/js.as?include_uuid=true")))
+        .request(
+            server
+                .http
+                .get(server.url("/v3/history/sub-key/demo/channel/js.as?include_uuid=true")),
+        )
         .await;
     let entry = &reply.json()["channels"]["js.as"][0];
-    assert_eq!(entry["uuid"], "bob", "new PubNub({uuid}) publishes as that uuid: {entry}");
+    assert_eq!(
+        entry["uuid"], "bob",
+        "new PubNub({{uuid}}) publishes as that uuid: {entry}"
+    );
 
     let time = server.get_json("js/time").await["time"].as_f64().unwrap();
     assert!(time > 1.6e16, "a 17-digit timetoken: {time}");
@@ -57,41 +84,66 @@ async fn app_context_through_the_objects_api() {
         answer,
         json!({"name": "Ada", "team": "js", "missing": 404, "channels": ["js.objects", "js.other"]})
     );
-    let reply = server.request(server.http.get(server.url("/v2/objects/demo/uuids/ada"))).await;
-    assert_eq!(reply.json()["data"]["name"], "Ada", "written through the same App Context as the REST API");
+    let reply = server
+        .request(server.http.get(server.url("/v2/objects/demo/uuids/ada")))
+        .await;
+    assert_eq!(
+        reply.json()["data"]["name"],
+        "Ada",
+        "written through the same App Context as the REST API"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn vault_resolves_a_secret_and_rejects_a_missing_one() {
-    let server = Server::start_with(Options::default().env("PIGDIN_VAULT__JSEVENTS__API_TOKEN", "s3cret")).await;
+    let server =
+        Server::start_with(Options::default().env("PIGDIN_VAULT__JSEVENTS__API_TOKEN", "s3cret"))
+            .await;
     server.deploy(&js_module("events")).await;
-    assert_eq!(server.get_json("js/secret?name=API_TOKEN").await, json!({"value": "s3cret"}));
+    assert_eq!(
+        server.get_json("js/secret?name=API_TOKEN").await,
+        json!({"value": "s3cret"})
+    );
     let reply = server.get("js/secret?name=NOPE").await;
     assert_eq!(reply.status, 404, "{reply:?}");
-    assert!(reply.json()["error"].as_str().unwrap().contains("vault.get"), "{reply:?}");
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("vault.get"),
+        "{reply:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn xhr_calls_are_routed_to_loopback_with_xhr_route() {
     // The "third-party API" is another pigdin's On Request endpoint.
     let api = events_server().await;
-    let server = Server::start_with(
-        Options::default()
-            .arg("--xhr-route")
-            .arg(format!("https://api.example.com={}", api.url("/v1/blocks/sub-key/demo/js"))),
-    )
+    let server = Server::start_with(Options::default().arg("--xhr-route").arg(format!(
+        "https://api.example.com={}",
+        api.url("/v1/blocks/sub-key/demo/js")
+    )))
     .await;
     server.deploy(&js_module("events")).await;
     let url = percent_encode("https://api.example.com/echo?via=route");
     let answer = server.get_json(&format!("js/fetch?url={url}")).await;
     assert_eq!(answer["status"], 200, "{answer}");
     assert_eq!(answer["statusText"], "OK");
-    assert!(answer["type"].as_str().unwrap().starts_with("application/json"), "{answer}");
+    assert!(
+        answer["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("application/json"),
+        "{answer}"
+    );
     let echoed = &answer["body"];
     assert_eq!(echoed["method"], "POST");
     assert_eq!(echoed["path"], "/js/echo");
     assert_eq!(echoed["params"], json!({"via": "route"}));
-    assert_eq!(echoed["body"], r#"{"hello":"world"}"#, "an object body is sent as JSON");
+    assert_eq!(
+        echoed["body"], r#"{"hello":"world"}"#,
+        "an object body is sent as JSON"
+    );
     let log = super::logs(&server, "jsevents").await;
     assert!(log.contains("routed to"), "the reroute is logged: {log}");
 }

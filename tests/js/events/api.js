@@ -86,21 +86,6 @@ const routes = {
     return { status: response.status, statusText: response.statusText, body: await response.json(), type: response.headers['content-type'] };
   },
   unknown: async () => require('left-pad'),
-  spin: async () => {
-    for (;;) {}
-  },
-  recurse: async () => {
-    const deep = (n) => deep(n + 1) + 1;
-    try {
-      return { depth: deep(0) };
-    } catch (e) {
-      return { caught: e.name };
-    }
-  },
-  hog: async () => {
-    const hoard = [];
-    for (;;) hoard.push(new Array(100000).fill(hoard.length));
-  },
   later: async () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     return { waited: true };

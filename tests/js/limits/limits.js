@@ -25,11 +25,11 @@ const work = {
   },
   recurse: async () => {
     const deep = (n) => deep(n + 1) + 1;
-    try {
-      return `depth ${deep(0)}`;
-    } catch (e) {
-      return `caught ${e.name}`;
-    }
+    return `depth ${deep(0)}`;
+  },
+  deep: async (request) => {
+    const deep = (n) => (n === 0 ? 0 : deep(n - 1) + 1);
+    return `depth ${deep(Number(request.params.n))}`;
   },
 };
 
