@@ -131,6 +131,12 @@ fn stamp(c: &mut Criterion) {
             stamped(runtime.functions.run_before(runtime, &js, &input).await)
         })
     });
+    // Not a timing: the footprint the issue names (≤ 4 MiB per warm instance).
+    rt.block_on(runtime.functions.run_before(runtime, &js, &input));
+    println!(
+        "warm JS instance linear memory: {:.2} MiB",
+        js.module.warm_memory_bytes() as f64 / (1024.0 * 1024.0)
+    );
 }
 
 fn cpu_bound(c: &mut Criterion) {

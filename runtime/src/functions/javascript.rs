@@ -101,3 +101,50 @@ pub fn version(engine: &[u8], sources: &Sources) -> String {
     }
     hex::encode(&hash.finalize()[..8])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::functions::Manifest;
+
+    fn specs(source: &str) -> Vec<FunctionSpec> {
+        Manifest::parse(&format!(
+            "name = \"m\"\n[[function]]\nname = \"f\"\nevent = \"on-request\"\npath = \"p\"\nsource = \"{source}\"\n"
+        ))
+        .unwrap()
+        .resolve()
+        .unwrap()
+    }
+
+    fn sources(files: &[(&str, &str)]) -> Sources {
+        files.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect()
+    }
+
+    #[test]
+    fn every_named_source_must_be_deployed() {
+        let err = check(&specs("f.js"), &sources(&[("g.js", "")])).unwrap_err();
+        assert!(err.contains("names source \"f.js\"") && err.contains("files: g.js"), "{err}");
+        check(&specs("f.js"), &sources(&[("f.js", "export default () => 1")])).unwrap();
+    }
+
+    #[test]
+    fn file_names_stay_inside_the_module_and_size_is_bounded() {
+        let err = check(&specs("f.js"), &sources(&[("f.js", ""), ("../x.js", "")])).unwrap_err();
+        assert!(err.contains("inside the module directory"), "{err}");
+        let big = "x".repeat(MAX_SOURCE_BYTES + 1);
+        let err = check(&specs("f.js"), &sources(&[("f.js", &big)])).unwrap_err();
+        assert!(err.contains("at most"), "{err}");
+    }
+
+    #[test]
+    fn the_version_follows_the_files_and_the_engine() {
+        let a = version(b"engine", &sources(&[("f.js", "1")]));
+        assert_eq!(a, version(b"engine", &sources(&[("f.js", "1")])));
+        assert_ne!(a, version(b"engine", &sources(&[("f.js", "2")])));
+        assert_ne!(a, version(b"engine2", &sources(&[("f.js", "1")])));
+        assert_ne!(
+            version(b"e", &sources(&[("ab.js", "c")])),
+            version(b"e", &sources(&[("a.js", "bc")]))
+        );
+    }
+}

@@ -53,6 +53,11 @@ impl LoadedModule {
         self.warm.idle()
     }
 
+    /// The largest linear memory of a warm instance, in bytes (0 when none is warm).
+    pub fn warm_memory_bytes(&self) -> usize {
+        self.warm.memory_bytes()
+    }
+
     /// Drops the warm instances, so the next event starts a fresh one (the
     /// benchmarks measure that first call).
     pub fn cool(&self) {

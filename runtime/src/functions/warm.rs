@@ -62,6 +62,15 @@ impl WarmPool {
         }
     }
 
+    /// The largest linear memory among the idle instances, in bytes.
+    pub fn memory_bytes(&self) -> usize {
+        self.idle
+            .iter()
+            .flat_map(|i| i.lock().iter().map(|l| l.store.data().memory_bytes).max())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Instances currently idle (for tests and the admin view).
     pub fn idle(&self) -> usize {
         self.idle.iter().map(|i| i.lock().len()).sum()

@@ -45,6 +45,8 @@ pub struct HostState {
     pub hops: u8,
     pub kv: KvNamespace,
     pub stderr: MemoryOutputPipe,
+    /// The guest's linear memory as last grown, in bytes (a warm instance's footprint).
+    pub memory_bytes: usize,
     store_limits: StoreLimits,
     wasi: WasiCtx,
     table: ResourceTable,
@@ -90,6 +92,7 @@ impl HostState {
             hops,
             kv,
             stderr,
+            memory_bytes: 0,
             store_limits,
             wasi,
             table: ResourceTable::new(),
@@ -146,6 +149,7 @@ impl ResourceLimiter for HostState {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        self.memory_bytes = desired;
         self.store_limits.memory_growing(current, desired, maximum).map_err(|_| {
             wasmtime::Error::msg(format!(
                 "exceeded its memory limit of {} MiB (raise `memory_mib` under [limits] in module.toml)",
