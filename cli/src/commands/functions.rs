@@ -28,9 +28,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     for module in &modules {
         println!(
-            "{} version {}{}",
+            "{} version {}{}{}",
             module["name"].as_str().unwrap_or("?"),
             module["version"].as_str().unwrap_or("?"),
+            if module["language"] == "javascript" {
+                " (JavaScript)"
+            } else {
+                ""
+            },
             if module["bundled"] == true {
                 " (bundled)"
             } else {
