@@ -354,10 +354,10 @@ async fn set_state(
             None => return Err(bad("the `state` parameter (a JSON object) is required")),
         };
         let size = state.to_string().len();
-        if size > crate::broker::MAX_MESSAGE_BYTES {
+        if size > crate::ops::MAX_MESSAGE_BYTES {
             return Err(bad(format!(
                 "state is {size} bytes; the limit is {}",
-                crate::broker::MAX_MESSAGE_BYTES
+                crate::ops::MAX_MESSAGE_BYTES
             )));
         }
         let channels = target.all_channels(&runtime);

@@ -25,7 +25,8 @@ use serde_json::{Value, json};
 use super::params::Params;
 use super::{keys, reply};
 use crate::Runtime;
-use crate::broker::{MAX_MESSAGE_BYTES, PublishError, PublishInput, Verb, names};
+use crate::broker::names;
+use crate::ops::publish::{self, MAX_MESSAGE_BYTES, PublishError, PublishInput, Verb};
 
 /// PubNub's limit on a signal's payload.
 pub const MAX_SIGNAL_BYTES: usize = 64;
@@ -200,9 +201,7 @@ fn publish_input(
     // Checked before parsing so an oversize body costs no JSON work.
     let size = channel.len() + text.len() + meta_text.len();
     if size > MAX_MESSAGE_BYTES {
-        return Err(InputError::TooLarge(format!(
-            "Message Too Large: {size} bytes with channel and meta; the limit is {MAX_MESSAGE_BYTES}"
-        )));
+        return Err(InputError::TooLarge(publish::too_large(size).to_string()));
     }
     if kind == Kind::Signal && text.len() > MAX_SIGNAL_BYTES {
         return Err(InputError::TooLarge(format!(

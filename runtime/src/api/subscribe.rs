@@ -25,7 +25,8 @@ use crate::broker::filter_expr::FilterExpr;
 use crate::broker::presence::DEFAULT_PRESENCE_TIMEOUT;
 use crate::broker::topics::Batch;
 use crate::broker::wildcard::{self, PRESENCE_SUFFIX};
-use crate::broker::{PresenceHold, REGION, SubscriptionSpec, json_string, names};
+use crate::broker::{REGION, SubscriptionSpec, json_string, names};
+use crate::ops::PresenceHold;
 
 const SERVICE: &str = "Subscribe";
 /// Longest presence timeout a client may ask for (`heartbeat`), in seconds.

@@ -3,19 +3,23 @@
 //! execution alone and is logged with module, function and cause.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::sync::SemaphorePermit;
+use tracing::Instrument;
 use wasmtime::{Store, UpdateDeadline};
 
 use super::FunctionHost;
-use super::host::{HostState, HttpRequest, Module, PublishRequest, PublishVerb};
+use super::host::types::publish_request;
+use super::host::{HostState, HttpRequest, Module};
+use super::limits::{Limit, LimitExceeded};
 use super::logs::LogLevel;
 use super::manifest::FunctionSpec;
-use super::registry::{Handler, LoadedModule};
+use super::module::{Handler, LoadedModule};
 use crate::Runtime;
-use crate::broker::{PublishInput, Verb};
+use crate::message::PublishInput;
 
 /// Extra time past the wall-time limit before the host gives up on a guest
 /// that is stuck in a host call; epoch interruption normally fires first.
@@ -36,6 +40,30 @@ pub struct HttpReply {
     pub body: Vec<u8>,
 }
 
+/// Why one execution failed; its text is the cause that is logged and
+/// shown to whoever waited for the execution.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecutionError {
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
+    /// A trap, with what the guest printed of its panic.
+    #[error("trapped ({trap}): panicked: {panic}")]
+    Panicked { trap: wasmtime::Trap, panic: String },
+    #[error("trapped: {0}")]
+    Trapped(wasmtime::Trap),
+    #[error("could not be instantiated: {0}")]
+    Instantiate(String),
+    /// The instance pool was closed (the host is shutting down).
+    #[error("{0}")]
+    Unavailable(#[from] tokio::sync::AcquireError),
+    /// Any other error a guest call ended with.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Numbers executions, so that log lines can say which one they belong to.
+static EXECUTIONS: AtomicU64 = AtomicU64::new(1);
+
 /// A live instance and the permit holding its pool slot.
 struct Live<'a> {
     store: Store<HostState>,
@@ -50,8 +78,8 @@ impl FunctionHost {
         module: &LoadedModule,
         spec: &FunctionSpec,
         hops: u8,
-    ) -> Result<Live<'_>, String> {
-        let slot = self.slots.acquire().await.map_err(|e| e.to_string())?;
+    ) -> Result<Live<'_>, ExecutionError> {
+        let slot = self.slots.acquire().await?;
         let state = HostState::new(
             runtime.clone(),
             module.name.as_str().into(),
@@ -61,7 +89,7 @@ impl FunctionHost {
             hops,
         );
         let deadline = state.deadline;
-        let wall_ms = spec.limits.wall_time_ms;
+        let exceeded = LimitExceeded::new(Limit::WallTime, &spec.limits);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| state);
         // Every epoch tick, a running guest yields to the executor (so a busy
@@ -69,9 +97,7 @@ impl FunctionHost {
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
             if Instant::now() >= deadline {
-                Err(wasmtime::Error::msg(format!(
-                    "exceeded its wall time of {wall_ms} ms (raise `wall_time_ms` under [limits] in module.toml)"
-                )))
+                Err(wasmtime::Error::new(exceeded.clone()))
             } else {
                 Ok(UpdateDeadline::Yield(1))
             }
@@ -80,7 +106,7 @@ impl FunctionHost {
             .pre
             .instantiate_async(&mut store)
             .await
-            .map_err(|e| format!("could not be instantiated: {e:#}"))?;
+            .map_err(|e| ExecutionError::Instantiate(format!("{e:#}")))?;
         Ok(Live {
             store,
             instance,
@@ -88,29 +114,38 @@ impl FunctionHost {
         })
     }
 
-    /// Runs `call` on a fresh instance; an `Err` is the logged failure cause.
+    /// Runs `call` on a fresh instance, inside a span naming the execution;
+    /// an `Err` is the logged failure cause. `trigger` is what set it off: a
+    /// channel, a request path, an interval.
     async fn execute<T>(
         &self,
         runtime: &Arc<Runtime>,
         handler: &Handler,
         hops: u8,
+        trigger: &str,
         call: impl AsyncFnOnce(&Module, &mut Store<HostState>) -> wasmtime::Result<T>,
-    ) -> Result<T, String> {
+    ) -> Result<T, ExecutionError> {
         let spec = handler.spec();
         let module = &handler.module;
+        let span = tracing::info_span!(
+            "execution",
+            id = EXECUTIONS.fetch_add(1, Ordering::Relaxed),
+            module = %module.name,
+            function = %spec.name,
+            event = %spec.event,
+            trigger,
+        );
         let outcome = async {
             let mut live = self.instantiate(runtime, module, spec, hops).await?;
             let limit = spec.limits.wall_time() + GRACE;
             let result = tokio::time::timeout(limit, call(&live.instance, &mut live.store)).await;
             match result {
                 Ok(Ok(value)) => Ok(value),
-                Ok(Err(error)) => Err(describe_failure(&error, &live.store)),
-                Err(_) => Err(format!(
-                    "exceeded its wall time of {} ms",
-                    spec.limits.wall_time_ms
-                )),
+                Ok(Err(error)) => Err(classify(&error, &live.store)),
+                Err(_) => Err(LimitExceeded::new(Limit::WallTime, &spec.limits).into()),
             }
         }
+        .instrument(span)
         .await;
         if let Err(cause) = &outcome {
             self.logs.record(
@@ -132,11 +167,15 @@ impl FunctionHost {
         let request = publish_request(input, None);
         let name = handler.spec().name.clone();
         let result = self
-            .execute(runtime, handler, input.hops, async |instance, store| {
-                instance.call_before_publish(store, &name, &request).await
-            })
+            .execute(
+                runtime,
+                handler,
+                input.hops,
+                &input.channel,
+                async |instance, store| instance.call_before_publish(store, &name, &request).await,
+            )
             .await;
-        let failed = |cause: String| {
+        let failed = |cause: &dyn std::fmt::Display| {
             BeforeOutcome::Abort(format!(
                 "function {}/{} failed: {cause}",
                 handler.module.name, name
@@ -147,7 +186,7 @@ impl FunctionHost {
                 let message = match serde_json::from_str(&verdict.message) {
                     Ok(m) => m,
                     Err(e) => {
-                        return failed(format!("it returned a message that is not JSON: {e}"));
+                        return failed(&format!("it returned a message that is not JSON: {e}"));
                     }
                 };
                 let meta = match verdict
@@ -157,12 +196,12 @@ impl FunctionHost {
                     .transpose()
                 {
                     Ok(m) => m,
-                    Err(e) => return failed(format!("it returned meta that is not JSON: {e}")),
+                    Err(e) => return failed(&format!("it returned meta that is not JSON: {e}")),
                 };
                 BeforeOutcome::Pass { message, meta }
             }
             Ok(Err(reason)) => BeforeOutcome::Abort(reason),
-            Err(cause) => failed(cause),
+            Err(cause) => failed(&cause),
         }
     }
 
@@ -177,9 +216,13 @@ impl FunctionHost {
         let request = publish_request(input, Some(timetoken));
         let name = handler.spec().name.clone();
         let result = self
-            .execute(runtime, handler, input.hops, async |instance, store| {
-                instance.call_after_publish(store, &name, &request).await
-            })
+            .execute(
+                runtime,
+                handler,
+                input.hops,
+                &input.channel,
+                async |instance, store| instance.call_after_publish(store, &name, &request).await,
+            )
             .await;
         if let Ok(Err(reason)) = result {
             self.logs.record(
@@ -196,27 +239,24 @@ impl FunctionHost {
         runtime: &Arc<Runtime>,
         handler: &Handler,
         request: HttpRequest,
-    ) -> Result<HttpReply, String> {
+    ) -> Result<HttpReply, ExecutionError> {
         let name = handler.spec().name.clone();
-        self.execute(runtime, handler, 0, async |instance, store| {
+        let path = request.path.clone();
+        self.execute(runtime, handler, 0, &path, async |instance, store| {
             instance.call_on_request(store, &name, &request).await
         })
         .await
-        .map(|r| HttpReply {
-            status: r.status,
-            headers: r.headers,
-            body: r.body,
-        })
+        .map(HttpReply::from)
     }
 
     pub async fn run_interval(
         &self,
         runtime: &Arc<Runtime>,
         handler: &Handler,
-    ) -> Result<(), String> {
+    ) -> Result<(), IntervalError> {
         let name = handler.spec().name.clone();
         match self
-            .execute(runtime, handler, 0, async |instance, store| {
+            .execute(runtime, handler, 0, "interval", async |instance, store| {
                 instance.call_on_interval(store, &name).await
             })
             .await
@@ -229,9 +269,9 @@ impl FunctionHost {
                     LogLevel::Warn,
                     format!("on-interval aborted: {reason}"),
                 );
-                Err(reason)
+                Err(IntervalError::Aborted(reason))
             }
-            Err(cause) => Err(cause),
+            Err(cause) => Err(IntervalError::Failed(cause)),
         }
     }
 
@@ -240,7 +280,7 @@ impl FunctionHost {
         &self,
         runtime: &Arc<Runtime>,
         module: &LoadedModule,
-    ) -> Result<Vec<super::host::FunctionInfo>, String> {
+    ) -> Result<Vec<super::host::FunctionInfo>, ExecutionError> {
         let spec = FunctionSpec {
             name: "describe".into(),
             event: super::EventKind::OnRequest,
@@ -251,35 +291,30 @@ impl FunctionHost {
         live.instance
             .call_describe(&mut live.store)
             .await
-            .map_err(|e| describe_failure(&e, &live.store))
+            .map_err(|e| classify(&e, &live.store))
     }
 }
 
-fn publish_request(input: &PublishInput, timetoken: Option<u64>) -> PublishRequest {
-    PublishRequest {
-        channel: input.channel.clone(),
-        message: input.message.to_string(),
-        meta: input.meta.as_ref().map(Value::to_string),
-        publisher: input.publisher.clone(),
-        verb: match input.verb {
-            Verb::Publish => PublishVerb::Publish,
-            Verb::Fire => PublishVerb::Fire,
-            Verb::Signal => PublishVerb::Signal,
-        },
-        params: input.params.clone(),
-        timetoken: timetoken.map(|t| t.to_string()),
-    }
+/// How an On Interval run ended badly.
+#[derive(Debug, thiserror::Error)]
+pub enum IntervalError {
+    /// The function returned an error.
+    #[error("{0}")]
+    Aborted(String),
+    #[error(transparent)]
+    Failed(#[from] ExecutionError),
 }
 
-/// A one-line cause: our own limit messages as they are, traps with what the
-/// guest printed (a Rust panic message) when it printed anything.
-fn describe_failure(error: &wasmtime::Error, store: &Store<HostState>) -> String {
-    let ours = error
-        .chain()
-        .map(ToString::to_string)
-        .find(|m| m.starts_with("exceeded its") || m.starts_with("budget exceeded"));
-    if let Some(message) = ours {
-        return message;
+/// What went wrong, by the error's type: our own limits as they are, traps
+/// with what the guest printed (a Rust panic message) when it printed anything.
+fn classify(error: &wasmtime::Error, store: &Store<HostState>) -> ExecutionError {
+    let limit = error.downcast_ref::<LimitExceeded>().or_else(|| {
+        error
+            .chain()
+            .find_map(|e| e.downcast_ref::<LimitExceeded>())
+    });
+    if let Some(limit) = limit {
+        return limit.clone().into();
     }
     let printed = String::from_utf8_lossy(&store.data().stderr.contents()).into_owned();
     let panic = printed
@@ -290,8 +325,8 @@ fn describe_failure(error: &wasmtime::Error, store: &Store<HostState>) -> String
         .collect::<Vec<_>>()
         .join(" ");
     match error.downcast_ref::<wasmtime::Trap>() {
-        Some(trap) if !panic.is_empty() => format!("trapped ({trap}): panicked: {panic}"),
-        Some(trap) => format!("trapped: {trap}"),
-        None => format!("{error:#}"),
+        Some(&trap) if !panic.is_empty() => ExecutionError::Panicked { trap, panic },
+        Some(&trap) => ExecutionError::Trapped(trap),
+        None => ExecutionError::Other(format!("{error:#}")),
     }
 }

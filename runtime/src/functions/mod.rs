@@ -3,11 +3,14 @@
 //!
 //! - `manifest` / `patterns` / `limits`: what a module declares.
 //! - `engine`: the wasmtime engine and compile cache.
-//! - `registry`: deployed modules, atomic replacement, persistence.
+//! - `module`: a deployed module (`LoadedModule`) and one of its functions (`Handler`).
+//! - `registry`: the table of deployed modules and the lookups triggers use.
+//! - `deploy`: deploy, undeploy, restore: validation, persistence, atomic replacement.
 //! - `executor`: one fresh instance per event, with limits and failure reports.
 //! - `interval`: the On Interval scheduler.
 //! - `host/`: the imports guests call, one file per WIT interface.
 
+mod deploy;
 mod engine;
 mod executor;
 pub mod host;
@@ -15,13 +18,16 @@ mod interval;
 pub mod limits;
 pub mod logs;
 pub mod manifest;
+mod module;
 pub mod patterns;
 mod registry;
 
+pub use deploy::DeployError;
 pub use engine::content_hash;
-pub use executor::{BeforeOutcome, HttpReply};
+pub use executor::{BeforeOutcome, ExecutionError, HttpReply, IntervalError};
+pub use limits::LimitExceeded;
 pub use manifest::{EventKind, Manifest};
-pub use registry::{DeployError, FunctionSummary, Handler, LoadedModule, ModuleSummary};
+pub use module::{FunctionSummary, Handler, LoadedModule, ModuleSummary};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -30,6 +36,7 @@ use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 
+use self::deploy::Deployments;
 use self::engine::CompileCache;
 use self::host::HostState;
 use self::logs::LogBook;
@@ -40,6 +47,7 @@ pub struct FunctionHost {
     linker: Linker<HostState>,
     cache: CompileCache,
     registry: Registry,
+    deployments: Deployments,
     /// Bounds live instances to the pool's size: callers queue instead of failing.
     slots: Semaphore,
     /// The client every module's `xhr` uses (connection pooling across executions).
@@ -54,7 +62,8 @@ impl FunctionHost {
         host::add_to_linker(&mut linker)?;
         Ok(Self {
             cache: CompileCache::new(&engine, &data_dir.join("cache"))?,
-            registry: Registry::new(&data_dir.join("modules"))?,
+            registry: Registry::default(),
+            deployments: Deployments::new(&data_dir.join("modules"))?,
             slots: Semaphore::new(engine::MAX_CONCURRENT_INSTANCES as usize),
             http: reqwest::Client::builder()
                 .user_agent(concat!("pigdin/", env!("CARGO_PKG_VERSION")))

@@ -4,10 +4,8 @@
 //! - `metadata`: `/uuids[/{id}]`, `/channels[/{id}]` — list, get, PATCH, DELETE.
 //! - `memberships`: `/uuids/{id}/channels`, `/channels/{id}/uuids` — GET, PATCH.
 //! - `query`, `include`, `filter`: list parameters and response shaping.
-//! - `changes`: writes that deliver `e: 2` events (functions use them too).
 //! - `error`: PubNub's objects error shape (404, 412, 400).
 
-mod changes;
 mod error;
 mod filter;
 mod include;
