@@ -20,14 +20,13 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 
-use super::error::ApiError;
 use super::keys;
 use super::params::{Params as Query, percent_encode};
+use super::refusal::Refusal;
 use crate::Runtime;
 use crate::store::{Direction, StoredMessage};
 
@@ -144,9 +143,10 @@ fn fetch_v3(
     check_subscribe_key(runtime, sub)?;
     let channels = channel_list(channels, MAX_FETCH_CHANNELS)?;
     if with_actions && channels.len() > 1 {
-        return Err(
-            ApiError::bad_request(SERVICE, "history-with-actions takes a single channel").into(),
-        );
+        return Err(Refusal::json_bad_request(
+            SERVICE,
+            "history-with-actions takes a single channel",
+        ));
     }
     let params = Params::from(query);
     let limit = if channels.len() > 1 || with_actions {
@@ -290,11 +290,11 @@ async fn message_counts(
 
 /// The timetoken each channel is counted after: `timetoken` for all, or
 /// `channelsTimetoken` (one for all, or one per channel, in order).
-fn count_timetokens(params: &Params, channels: usize) -> Result<Vec<u64>, ApiError> {
+fn count_timetokens(params: &Params, channels: usize) -> Result<Vec<u64>, Refusal> {
     let single = params.get("timetoken").filter(|t| !t.is_empty());
     let per_channel = params.get("channelsTimetoken").filter(|t| !t.is_empty());
     match (single, per_channel) {
-        (Some(_), Some(_)) => Err(ApiError::bad_request(
+        (Some(_), Some(_)) => Err(Refusal::json_bad_request(
             SERVICE,
             "pass either timetoken or channelsTimetoken, not both",
         )),
@@ -307,7 +307,7 @@ fn count_timetokens(params: &Params, channels: usize) -> Result<Vec<u64>, ApiErr
             match list.len() {
                 1 => Ok(vec![list[0]; channels]),
                 n if n == channels => Ok(list),
-                n => Err(ApiError::bad_request(
+                n => Err(Refusal::json_bad_request(
                     SERVICE,
                     format!(
                         "channelsTimetoken has {n} timetokens for {} channels; give one, or one per channel",
@@ -316,7 +316,7 @@ fn count_timetokens(params: &Params, channels: usize) -> Result<Vec<u64>, ApiErr
                 )),
             }
         }
-        (None, None) => Err(ApiError::bad_request(
+        (None, None) => Err(Refusal::json_bad_request(
             SERVICE,
             "message counts need timetoken or channelsTimetoken",
         )),
@@ -376,39 +376,23 @@ fn slice(
     }
 }
 
-/// A refused request, already in PubNub's shape: ours ([`ApiError`]) or the
-/// shared key check's. Boxed, as a `Response` is large.
-struct Refusal(Box<Response>);
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        *self.0
-    }
-}
-
-impl From<ApiError> for Refusal {
-    fn from(error: ApiError) -> Self {
-        Self(Box::new(error.into_response()))
-    }
-}
-
 fn check_subscribe_key(runtime: &Runtime, sub: &str) -> Result<(), Refusal> {
-    keys::check_subscribe_key(runtime, sub).map_err(|response| Refusal(Box::new(response)))
+    keys::check_subscribe_key(runtime, sub)
 }
 
 /// History reads any name the service would store; only what cannot be a
 /// key (empty, control characters) or is too long is refused.
-fn check_channel(channel: &str) -> Result<(), ApiError> {
+fn check_channel(channel: &str) -> Result<(), Refusal> {
     let chars = channel.chars().count();
     if channel.is_empty() {
-        Err(ApiError::bad_request(SERVICE, "channel name is empty"))
+        Err(Refusal::json_bad_request(SERVICE, "channel name is empty"))
     } else if chars > MAX_CHANNEL_CHARS {
-        Err(ApiError::bad_request(
+        Err(Refusal::json_bad_request(
             SERVICE,
             format!("channel name is {chars} characters long; the limit is {MAX_CHANNEL_CHARS}"),
         ))
     } else if channel.chars().any(char::is_control) {
-        Err(ApiError::bad_request(
+        Err(Refusal::json_bad_request(
             SERVICE,
             format!("channel name {channel:?} contains control characters"),
         ))
@@ -418,7 +402,7 @@ fn check_channel(channel: &str) -> Result<(), ApiError> {
 }
 
 /// A comma-joined channel list, each checked, duplicates dropped.
-fn channel_list(joined: &str, max: usize) -> Result<Vec<String>, ApiError> {
+fn channel_list(joined: &str, max: usize) -> Result<Vec<String>, Refusal> {
     let mut channels: Vec<String> = Vec::new();
     for channel in joined.split(',') {
         check_channel(channel)?;
@@ -427,7 +411,7 @@ fn channel_list(joined: &str, max: usize) -> Result<Vec<String>, ApiError> {
         }
     }
     if channels.len() > max {
-        return Err(ApiError::bad_request(
+        return Err(Refusal::json_bad_request(
             SERVICE,
             format!(
                 "{} channels in one request; the limit is {max}",
@@ -438,20 +422,20 @@ fn channel_list(joined: &str, max: usize) -> Result<Vec<String>, ApiError> {
     Ok(channels)
 }
 
-fn parse_timetoken(name: &str, text: &str) -> Result<u64, ApiError> {
+fn parse_timetoken(name: &str, text: &str) -> Result<u64, Refusal> {
     let digits = !text.is_empty() && text.len() <= 20 && text.bytes().all(|b| b.is_ascii_digit());
     if let (true, Ok(tt)) = (digits, text.parse()) {
         return Ok(tt);
     }
-    Err(ApiError::bad_request(
+    Err(Refusal::json_bad_request(
         SERVICE,
         format!("{name} {text:?} is not a timetoken (a number such as 17379929965457610)"),
     ))
 }
 
-fn internal(error: anyhow::Error) -> ApiError {
+fn internal(error: anyhow::Error) -> Refusal {
     tracing::error!(error = %error, "history request failed");
-    ApiError::new(
+    Refusal::json(
         StatusCode::INTERNAL_SERVER_ERROR,
         SERVICE,
         format!("history storage failed: {error}"),
@@ -477,7 +461,7 @@ impl Params {
             .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
     }
 
-    fn timetoken(&self, name: &str) -> Result<Option<u64>, ApiError> {
+    fn timetoken(&self, name: &str) -> Result<Option<u64>, Refusal> {
         match self.get(name) {
             None | Some("") => Ok(None),
             Some(text) => parse_timetoken(name, text).map(Some),
@@ -486,13 +470,13 @@ impl Params {
 
     /// A page size: absent, 0 or over `limit` means `limit`, as the service
     /// clamps; anything but a number is refused.
-    fn count(&self, name: &str, limit: usize) -> Result<usize, ApiError> {
+    fn count(&self, name: &str, limit: usize) -> Result<usize, Refusal> {
         match self.get(name) {
             None | Some("") => Ok(limit),
             Some(text) => match text.parse::<i64>() {
                 Ok(n) if n >= 1 => Ok((n as usize).min(limit)),
                 Ok(_) => Ok(limit),
-                Err(_) => Err(ApiError::bad_request(
+                Err(_) => Err(Refusal::json_bad_request(
                     SERVICE,
                     format!("{name} {text:?} is not a number"),
                 )),
@@ -539,7 +523,7 @@ mod tests {
         );
         for bad in ["", "-1", "abc", "1e5", "123456789012345678901"] {
             let error = parse_timetoken("start", bad).unwrap_err();
-            assert!(error.message.contains("not a timetoken"), "{bad}");
+            assert!(error.message().contains("not a timetoken"), "{bad}");
         }
         let params = Params::from(Query::parse(Some("count=500&max=0&bad=x")));
         assert_eq!(params.count("count", 100).unwrap(), 100);

@@ -1,17 +1,19 @@
 //! The HTTP surface: one router file per API family.
 
 mod access;
+mod access_layer;
 mod admin;
 mod blocks;
 mod cors;
-pub mod error;
 mod groups;
 mod history;
 mod keys;
 mod objects;
 pub mod params;
+mod path;
 mod presence;
 mod publish;
+pub mod refusal;
 pub(crate) mod reply;
 mod subscribe;
 mod time;
@@ -44,7 +46,7 @@ pub fn router(runtime: Arc<Runtime>) -> Router {
         // Access Manager sees every request above (a no-op without a secret key).
         .layer(axum::middleware::from_fn_with_state(
             runtime.clone(),
-            crate::access::middleware::enforce,
+            access_layer::enforce,
         ))
         .with_state(runtime)
         // Last, so that it wraps every route above.

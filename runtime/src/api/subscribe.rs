@@ -10,15 +10,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::State;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::Value;
 
 use super::params::{Params, split_names};
-use super::reply::Rejection;
+use super::path::{Family, Path};
+use super::refusal::Refusal;
 use super::{keys, reply};
 use crate::Runtime;
 use crate::broker::filter_expr::FilterExpr;
@@ -39,26 +40,23 @@ pub fn routes() -> Router<Arc<Runtime>> {
     )
 }
 
-async fn subscribe(
-    State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<(String, String, String)>, PathRejection>,
-    params: Params,
-) -> Response {
-    match run(&runtime, path, params).await {
-        Ok(response) => response,
-        Err(rejection) => *rejection,
+/// The subscribe API.
+struct SubscribeApi;
+
+impl Family for SubscribeApi {
+    fn bad_path(_: &Runtime, rejection: PathRejection) -> Refusal {
+        Refusal::bad_request(SERVICE, format!("invalid path: {rejection}"))
     }
 }
 
-async fn run(
-    runtime: &Arc<Runtime>,
-    path: Result<Path<(String, String, String)>, PathRejection>,
+async fn subscribe(
+    State(runtime): State<Arc<Runtime>>,
+    Path((sub_key, channels, _), _): Path<(String, String, String), SubscribeApi>,
     params: Params,
-) -> Result<Response, Rejection> {
-    let Path((sub_key, channels, _)) =
-        path.map_err(|e| reply::bad_request(SERVICE, &format!("invalid path: {e}")))?;
-    keys::subscribe_key(runtime, &sub_key)?;
-    let bad = |message: String| reply::bad_request(SERVICE, &message);
+) -> Result<Response, Refusal> {
+    let runtime = &runtime;
+    keys::check_subscribe_key(runtime, &sub_key)?;
+    let bad = |message: String| Refusal::bad_request(SERVICE, message);
     let spec = SubscriptionSpec {
         channels: split_names(&channels),
         groups: params.list("channel-group"),

@@ -11,9 +11,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use serde_json::Value;
 
-use super::error::ObjectsError;
 use super::filter::Filter;
 use super::include::Include;
+use crate::api::refusal::Refusal;
 
 /// PubNub's default and largest page.
 pub const MAX_LIMIT: usize = 100;
@@ -94,14 +94,14 @@ pub struct Listed {
 
 impl ListQuery {
     /// Parses the parameters; `sortable` names the fields `sort` may use.
-    pub fn parse(params: &Params, sortable: &[&str]) -> Result<Self, ObjectsError> {
+    pub fn parse(params: &Params, sortable: &[&str]) -> Result<Self, Refusal> {
         let include = Include::parse(params.all("include"));
         let limit = match params.get("limit") {
             None | Some("") => MAX_LIMIT,
             Some(text) => match text.parse::<usize>() {
                 Ok(n) if n <= MAX_LIMIT => n,
                 _ => {
-                    return Err(ObjectsError::bad_request(format!(
+                    return Err(Refusal::objects_bad_request(format!(
                         "limit {text:?} is not a number from 0 to {MAX_LIMIT}"
                     )));
                 }
@@ -122,7 +122,7 @@ impl ListQuery {
         let filter = match params.get("filter") {
             Some(text) if !text.trim().is_empty() => Some(
                 Filter::parse(text)
-                    .map_err(|e| ObjectsError::bad_request(format!("invalid filter: {e}")))?,
+                    .map_err(|e| Refusal::objects_bad_request(format!("invalid filter: {e}")))?,
             ),
             _ => None,
         };
@@ -178,7 +178,7 @@ pub fn encode_cursor(offset: usize) -> String {
     STANDARD_NO_PAD.encode(offset.to_string())
 }
 
-fn decode_cursor(name: &str, text: &str) -> Result<usize, ObjectsError> {
+fn decode_cursor(name: &str, text: &str) -> Result<usize, Refusal> {
     let trimmed = text.trim_end_matches('=');
     STANDARD_NO_PAD
         .decode(trimmed)
@@ -187,19 +187,19 @@ fn decode_cursor(name: &str, text: &str) -> Result<usize, ObjectsError> {
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|offset| offset.parse().ok())
         .ok_or_else(|| {
-            ObjectsError::bad_request(format!(
+            Refusal::objects_bad_request(format!(
                 "{name} cursor {text:?} is not one this server issued (use `next`/`prev` from a previous page)"
             ))
         })
 }
 
-fn parse_sort_key(spec: &str, sortable: &[&str]) -> Result<SortKey, ObjectsError> {
+fn parse_sort_key(spec: &str, sortable: &[&str]) -> Result<SortKey, Refusal> {
     let (field, direction) = spec.split_once(':').unwrap_or((spec, "asc"));
     let descending = match direction.to_ascii_lowercase().as_str() {
         "asc" | "" => false,
         "desc" => true,
         other => {
-            return Err(ObjectsError::bad_request(format!(
+            return Err(Refusal::objects_bad_request(format!(
                 "sort direction {other:?} in {spec:?} must be asc or desc"
             )));
         }
@@ -210,7 +210,7 @@ fn parse_sort_key(spec: &str, sortable: &[&str]) -> Result<SortKey, ObjectsError
         .replacen("space.", "channel.", 1)
         .replacen("user.", "uuid.", 1);
     if !sortable.contains(&field.as_str()) {
-        return Err(ObjectsError::bad_request(format!(
+        return Err(Refusal::objects_bad_request(format!(
             "cannot sort by {field:?}; sortable fields: {}",
             sortable.join(", ")
         )));
@@ -331,7 +331,11 @@ mod tests {
             ("filter=name%20%3D%3D", "invalid filter"),
         ] {
             let error = ListQuery::parse(&params(q), SORTABLE).unwrap_err();
-            assert!(error.message.contains(expected), "{q}: {}", error.message);
+            assert!(
+                error.message().contains(expected),
+                "{q}: {}",
+                error.message()
+            );
         }
     }
 
