@@ -14,7 +14,6 @@
 //! a single channel whose page was cut short; `history-with-actions` returns
 //! an empty `actions` object per message, as this server keeps no actions.
 
-use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -70,12 +69,12 @@ async fn history_v2(
 ) -> Result<Json<Value>, Refusal> {
     check_subscribe_key(&runtime, &sub)?;
     check_channel(&channel)?;
-    let params = Params::from(query);
-    let count = params.count("count", MAX_SINGLE)?;
+    let params = query;
+    let count = page_size(&params, "count", MAX_SINGLE)?;
     let (lower, upper, direction) = slice(
-        params.timetoken("start")?,
-        params.timetoken("end")?,
-        params.flag("reverse"),
+        bound(&params, "start")?,
+        bound(&params, "end")?,
+        params.truthy("reverse"),
     );
     let page = runtime
         .store
@@ -83,9 +82,9 @@ async fn history_v2(
         .page(&channel, lower, upper, direction, count)
         .map_err(internal)?;
 
-    let include_token = params.flag("include_token");
-    let include_meta = params.flag("include_meta");
-    let string_tokens = params.flag("string_message_token") || params.flag("stringtoken");
+    let include_token = params.truthy("include_token");
+    let include_meta = params.truthy("include_meta");
+    let string_tokens = params.truthy("string_message_token") || params.truthy("stringtoken");
     let token = |tt: u64| {
         if string_tokens {
             json!(tt.to_string())
@@ -148,21 +147,21 @@ fn fetch_v3(
             "history-with-actions takes a single channel",
         ));
     }
-    let params = Params::from(query);
+    let params = query;
     let limit = if channels.len() > 1 || with_actions {
         MAX_MULTI
     } else {
         MAX_SINGLE
     };
-    let max = params.count("max", limit)?;
-    let start = params.timetoken("start")?;
-    let end = params.timetoken("end")?;
+    let max = page_size(&params, "max", limit)?;
+    let start = bound(&params, "start")?;
+    let end = bound(&params, "end")?;
     let (lower, upper, direction) = slice(start, end, false);
     let shape = ItemShape {
-        uuid: params.flag("include_uuid"),
-        meta: params.flag("include_meta"),
-        message_type: params.flag("include_message_type"),
-        custom_message_type: params.flag("include_custom_message_type"),
+        uuid: params.truthy("include_uuid"),
+        meta: params.truthy("include_meta"),
+        message_type: params.truthy("include_message_type"),
+        custom_message_type: params.truthy("include_custom_message_type"),
         actions: with_actions,
     };
 
@@ -269,7 +268,7 @@ async fn message_counts(
 ) -> Result<Json<Value>, Refusal> {
     check_subscribe_key(&runtime, &sub)?;
     let channels = channel_list(&channels, MAX_COUNT_CHANNELS)?;
-    let params = Params::from(query);
+    let params = query;
     let timetokens = count_timetokens(&params, channels.len())?;
     let mut counts = Map::new();
     for (channel, after) in channels.iter().zip(timetokens) {
@@ -290,7 +289,7 @@ async fn message_counts(
 
 /// The timetoken each channel is counted after: `timetoken` for all, or
 /// `channelsTimetoken` (one for all, or one per channel, in order).
-fn count_timetokens(params: &Params, channels: usize) -> Result<Vec<u64>, Refusal> {
+fn count_timetokens(params: &Query, channels: usize) -> Result<Vec<u64>, Refusal> {
     let single = params.get("timetoken").filter(|t| !t.is_empty());
     let per_channel = params.get("channelsTimetoken").filter(|t| !t.is_empty());
     match (single, per_channel) {
@@ -330,8 +329,8 @@ async fn delete(
 ) -> Result<Json<Value>, Refusal> {
     check_subscribe_key(&runtime, &sub)?;
     check_channel(&channel)?;
-    let params = Params::from(query);
-    let (lower, upper, _) = slice(params.timetoken("start")?, params.timetoken("end")?, false);
+    let params = query;
+    let (lower, upper, _) = slice(bound(&params, "start")?, bound(&params, "end")?, false);
     let deleted = runtime
         .store
         .history
@@ -442,46 +441,27 @@ fn internal(error: anyhow::Error) -> Refusal {
     )
 }
 
-/// Query parameters, last value winning.
-struct Params(HashMap<String, String>);
-
-impl From<Query> for Params {
-    fn from(query: Query) -> Self {
-        Self(query.into_pairs().into_iter().collect())
+/// A `start`/`end` bound; absent or empty is none.
+fn bound(params: &Query, name: &str) -> Result<Option<u64>, Refusal> {
+    match params.get(name) {
+        None | Some("") => Ok(None),
+        Some(text) => parse_timetoken(name, text).map(Some),
     }
 }
 
-impl Params {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
-    fn flag(&self, name: &str) -> bool {
-        self.get(name)
-            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
-    }
-
-    fn timetoken(&self, name: &str) -> Result<Option<u64>, Refusal> {
-        match self.get(name) {
-            None | Some("") => Ok(None),
-            Some(text) => parse_timetoken(name, text).map(Some),
-        }
-    }
-
-    /// A page size: absent, 0 or over `limit` means `limit`, as the service
-    /// clamps; anything but a number is refused.
-    fn count(&self, name: &str, limit: usize) -> Result<usize, Refusal> {
-        match self.get(name) {
-            None | Some("") => Ok(limit),
-            Some(text) => match text.parse::<i64>() {
-                Ok(n) if n >= 1 => Ok((n as usize).min(limit)),
-                Ok(_) => Ok(limit),
-                Err(_) => Err(Refusal::json_bad_request(
-                    SERVICE,
-                    format!("{name} {text:?} is not a number"),
-                )),
-            },
-        }
+/// A page size: absent, 0 or over `limit` means `limit`, as the service
+/// clamps; anything but a number is refused.
+fn page_size(params: &Query, name: &str, limit: usize) -> Result<usize, Refusal> {
+    match params.get(name) {
+        None | Some("") => Ok(limit),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if n >= 1 => Ok((n as usize).min(limit)),
+            Ok(_) => Ok(limit),
+            Err(_) => Err(Refusal::json_bad_request(
+                SERVICE,
+                format!("{name} {text:?} is not a number"),
+            )),
+        },
     }
 }
 
@@ -525,11 +505,11 @@ mod tests {
             let error = parse_timetoken("start", bad).unwrap_err();
             assert!(error.message().contains("not a timetoken"), "{bad}");
         }
-        let params = Params::from(Query::parse(Some("count=500&max=0&bad=x")));
-        assert_eq!(params.count("count", 100).unwrap(), 100);
-        assert_eq!(params.count("max", 25).unwrap(), 25);
-        assert_eq!(params.count("missing", 25).unwrap(), 25);
-        assert!(params.count("bad", 25).is_err());
+        let params = Query::parse(Some("count=500&max=0&bad=x"));
+        assert_eq!(page_size(&params, "count", 100).unwrap(), 100);
+        assert_eq!(page_size(&params, "max", 25).unwrap(), 25);
+        assert_eq!(page_size(&params, "missing", 25).unwrap(), 25);
+        assert!(page_size(&params, "bad", 25).is_err());
     }
 
     #[test]

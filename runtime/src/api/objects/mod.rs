@@ -22,8 +22,8 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use self::include::Include;
-use self::query::{ListQuery, Listed, Params};
-use super::params::Params as Query;
+use self::query::{ListQuery, Listed};
+use super::params::Params;
 use crate::Runtime;
 use crate::api::refusal::Refusal;
 
@@ -63,11 +63,9 @@ struct Request {
 }
 
 impl Request {
-    fn new(runtime: &Runtime, sub: &str, query: Query) -> Result<Self, Refusal> {
+    fn new(runtime: &Runtime, sub: &str, query: Params) -> Result<Self, Refusal> {
         super::keys::check_subscribe_key(runtime, sub)?;
-        Ok(Self {
-            params: Params::from(query),
-        })
+        Ok(Self { params: query })
     }
 
     fn include(&self) -> Include {

@@ -13,49 +13,11 @@ use serde_json::Value;
 
 use super::filter::Filter;
 use super::include::Include;
+use crate::api::params::Params;
 use crate::api::refusal::Refusal;
 
 /// PubNub's default and largest page.
 pub const MAX_LIMIT: usize = 100;
-
-/// Decoded query parameters, in the order sent.
-#[derive(Debug, Clone, Default)]
-pub struct Params(Vec<(String, String)>);
-
-impl From<crate::api::params::Params> for Params {
-    fn from(query: crate::api::params::Params) -> Self {
-        Self(query.into_pairs())
-    }
-}
-
-impl Params {
-    #[cfg(test)]
-    pub fn parse(raw: Option<&str>) -> Self {
-        Self::from(crate::api::params::Params::parse(raw))
-    }
-
-    /// The last value of `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
-            .iter()
-            .filter(move |(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `true`, `True` (Python), `1`.
-    pub fn flag(&self, name: &str) -> bool {
-        self.get(name)
-            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cursor {
@@ -130,7 +92,7 @@ impl ListQuery {
             include,
             limit,
             cursor,
-            count: params.flag("count") || include.total_count,
+            count: params.truthy("count") || include.total_count,
             sort,
             filter,
         })
