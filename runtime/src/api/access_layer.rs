@@ -97,11 +97,16 @@ async fn verify_signed(
 }
 
 fn refuse(method: &Method, path: &str, error: AccessError) -> Response {
-    // A revoke's path holds a token: log the endpoint, not the credential.
-    let logged_path = match path.find("/grant/") {
+    let path = loggable_path(path);
+    tracing::warn!(%method, path, reason = %error, "Access Manager refused a request");
+    error.into_response()
+}
+
+/// A path fit for a log line: a revoke's path holds a token, so only the
+/// endpoint is kept of it, never the credential.
+pub(super) fn loggable_path(path: &str) -> &str {
+    match path.find("/grant/") {
         Some(at) if path.starts_with("/v3/pam/") => &path[..at + "/grant/".len()],
         _ => path,
-    };
-    tracing::warn!(%method, path = logged_path, reason = %error, "Access Manager refused a request");
-    error.into_response()
+    }
 }
