@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use serde_json::json;
 
-use crate::client::{Client, Origin};
+use crate::admin_client::{AdminClient, Origin};
 use crate::module_build;
 
 #[derive(clap::Args)]
@@ -18,7 +18,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let built = module_build::build(&args.dir)?;
-    let client = Client::new(&args.origin);
+    let client = AdminClient::new(&args.origin);
     let body = json!({
         "manifest": built.manifest_text,
         "component": base64::engine::general_purpose::STANDARD.encode(&built.wasm),
