@@ -84,7 +84,7 @@ async fn deploy(
         .decode(body.component.as_bytes())
         .map_err(|e| Refusal::json_bad_request(SERVICE, format!("component is not base64: {e}")))?;
     let declared = crate::functions::Manifest::parse(&body.manifest)
-        .map_err(|e| Refusal::json_bad_request(SERVICE, e))?
+        .map_err(|e| Refusal::json_bad_request(SERVICE, e.to_string()))?
         .name;
     if declared != name {
         return Err(Refusal::json_bad_request(
@@ -98,10 +98,10 @@ async fn deploy(
         .await
     {
         Ok(summary) => Ok(Json(json!({ "module": summary })).into_response()),
-        Err(DeployError::Rejected(reason)) => Err(Refusal::json(
+        Err(e @ (DeployError::Rejected(_) | DeployError::Manifest(_))) => Err(Refusal::json(
             StatusCode::UNPROCESSABLE_ENTITY,
             SERVICE,
-            reason,
+            e.to_string(),
         )),
         Err(e @ DeployError::Internal(_)) => Err(Refusal::json(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -221,7 +221,7 @@ async fn set_secret(
     body: String,
 ) -> Result<Response, Refusal> {
     crate::functions::manifest::validate_module_name(&module)
-        .map_err(|e| Refusal::json_bad_request(SERVICE, e))?;
+        .map_err(|e| Refusal::json_bad_request(SERVICE, e.to_string()))?;
     if secret.is_empty() || secret.len() > 256 {
         return Err(Refusal::json_bad_request(
             SERVICE,

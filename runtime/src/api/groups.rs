@@ -33,8 +33,8 @@ pub fn routes() -> Router<Arc<Runtime>> {
 
 type Outcome = Result<Response, Refusal>;
 
-fn bad(message: impl AsRef<str>) -> Refusal {
-    Refusal::bad_request(SERVICE, message.as_ref())
+fn bad(message: impl std::fmt::Display) -> Refusal {
+    Refusal::bad_request(SERVICE, message.to_string())
 }
 
 fn failed(cause: impl std::fmt::Display) -> Refusal {

@@ -71,7 +71,7 @@ async fn subscribe(
         .map_err(bad)?;
     let uuid = params.get("uuid");
     if let Some(uuid) = uuid {
-        names::validate_uuid(uuid).map_err(bad)?;
+        names::validate_uuid(uuid).map_err(|e| bad(e.to_string()))?;
     }
     let timeout = presence_timeout(&params).map_err(bad)?;
     let states = states_by_channel(&params).map_err(bad)?;
@@ -113,11 +113,11 @@ fn validate(spec: &SubscriptionSpec) -> Result<(), String> {
         if wildcard::is_pattern(name) {
             wildcard::validate_pattern(name)?;
         } else {
-            names::validate_channel(name)?;
+            names::validate_channel(name).map_err(|e| e.to_string())?;
         }
     }
     for group in &spec.groups {
-        names::validate_group(group)?;
+        names::validate_group(group).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

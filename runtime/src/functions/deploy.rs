@@ -23,6 +23,9 @@ pub enum DeployError {
     /// The module itself is wrong: the user must change it.
     #[error("{0}")]
     Rejected(String),
+    /// The manifest is wrong: the user must change it.
+    #[error(transparent)]
+    Manifest(#[from] super::manifest::ManifestError),
     #[error("deploy failed: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -200,8 +203,8 @@ impl FunctionHost {
         bundled: bool,
         deployed_at_ms: u64,
     ) -> Result<LoadedModule, DeployError> {
-        let manifest = Manifest::parse(manifest_text).map_err(DeployError::Rejected)?;
-        let functions = manifest.resolve().map_err(DeployError::Rejected)?;
+        let manifest = Manifest::parse(manifest_text)?;
+        let functions = manifest.resolve()?;
         self.registry
             .check_paths(&manifest.name, &functions)
             .map_err(DeployError::Rejected)?;

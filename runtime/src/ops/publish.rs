@@ -128,7 +128,7 @@ fn sequence_number(input: &PublishInput) -> u64 {
 }
 
 fn validate(input: &PublishInput) -> Result<(), PublishError> {
-    names::validate_channel(&input.channel).map_err(PublishError::Invalid)?;
+    names::validate_channel(&input.channel).map_err(|e| PublishError::Invalid(e.to_string()))?;
     if input.channel.ends_with(PRESENCE_SUFFIX) {
         return Err(PublishError::Invalid(format!(
             "cannot publish to {:?}: channels ending in {PRESENCE_SUFFIX} carry presence events only",
