@@ -1,5 +1,5 @@
 //! Why Access Manager refused a request. The HTTP API renders these in
-//! PubNub's recorded shape (`crate::api::refusal`); the SDKs map a 403 to
+//! PubNub's recorded shape (its `refusal` module); the SDKs map a 403 to
 //! their access-denied error and a 400 to a bad request.
 
 use std::collections::BTreeSet;

@@ -6,7 +6,7 @@
 //! - [`revocations`]: revoked tokens, in sled.
 //! - [`policy`]: which permission each endpoint needs.
 //! - [`replay`]: signed requests seen twice inside the clock-skew window.
-//! - [`error`]: why a request was refused (`crate::api` renders it, and
+//! - [`error`]: why a request was refused (the HTTP API renders it, and
 //!   applies all of this to every request in its Access Manager layer).
 //! - [`user_token`]: what a Pigdin user's token allows (their own channels).
 //!

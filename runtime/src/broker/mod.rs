@@ -1,7 +1,7 @@
 //! The message path's machinery: timetokens, the topics fan-out goes
 //! through, the subscription registry long-polls wait on, and presence
 //! bookkeeping. The operations built on it (publish, presence events) are in
-//! [`crate::ops`]; nothing here knows about functions.
+//! the `ops` module; nothing here knows about functions.
 //!
 //! - `timetoken`: strictly increasing 17-digit timetokens.
 //! - `envelope`: a message as subscribers receive it, serialised once.
