@@ -1,7 +1,8 @@
 //! `pigdin`: run the runtime, and manage what runs on it.
 
+mod admin_client;
+mod bundled;
 mod chat;
-mod client;
 mod commands;
 mod module_build;
 mod network;
@@ -9,10 +10,6 @@ mod oauth;
 mod user_info;
 
 use clap::{Parser, Subcommand};
-
-pub mod bundled {
-    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
-}
 
 #[derive(Parser)]
 #[command(

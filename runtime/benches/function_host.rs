@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pigdin_runtime::broker::{PublishInput, Verb};
 use pigdin_runtime::functions::BeforeOutcome;
 use pigdin_runtime::functions::host::HttpRequest;
+use pigdin_runtime::ops::{PublishInput, Verb};
 use pigdin_runtime::{Config, Runtime};
 use serde_json::json;
 

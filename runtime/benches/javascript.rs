@@ -12,10 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pigdin_runtime::broker::{PublishInput, Verb};
 use pigdin_runtime::functions::host::HttpRequest;
 use pigdin_runtime::functions::javascript::Sources;
 use pigdin_runtime::functions::{BeforeOutcome, ModuleCode};
+use pigdin_runtime::ops::{PublishInput, Verb};
 use pigdin_runtime::{Config, JsEngine, Runtime};
 use serde_json::json;
 

@@ -2,7 +2,9 @@
 //! function host, sharing one sled store.
 //!
 //! - [`store`]: sled, durable writes, KV, vault, history, App Context.
-//! - [`broker`]: timetokens, the publish pipeline, fan-out.
+//! - [`broker`]: timetokens, topics, subscriptions, presence bookkeeping.
+//! - [`ops`]: the Runtime's operations (publish, presence, App Context writes),
+//!   called by the HTTP API and the function host alike.
 //! - [`functions`]: modules, the wasmtime engine, triggers, limits, host imports.
 //! - [`access`]: Access Manager (signatures, grants, tokens), on with a secret key.
 //! - [`api`]: the HTTP surface (PubNub REST, On Request endpoints, admin).
@@ -12,6 +14,8 @@ pub mod api;
 pub mod broker;
 pub mod config;
 pub mod functions;
+pub mod message;
+pub mod ops;
 pub mod store;
 
 pub use config::{Config, JsEngine, XhrRoute};
@@ -56,7 +60,7 @@ impl Runtime {
             functions,
             access,
         });
-        broker::spawn_maintenance(&runtime);
+        ops::spawn_maintenance(&runtime);
         // In memory only: secrets given at start-up never reach the data directory.
         for (module, name, value) in &runtime.config.vault_secrets {
             runtime.store.vault.provide(module, name, value);

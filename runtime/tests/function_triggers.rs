@@ -8,7 +8,7 @@ mod support {
 use std::sync::Arc;
 use std::time::Duration;
 
-use pigdin_runtime::broker::{PublishError, PublishInput, Verb};
+use pigdin_runtime::ops::{PublishError, PublishInput, Verb};
 use pigdin_runtime::store::StoredMessage;
 use pigdin_runtime::{Config, Runtime};
 use serde_json::{Value, json};

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use pigdin_runtime::Config;
 use pigdin_runtime::api::params::percent_encode;
-use pigdin_runtime::broker::{PublishInput, Verb};
+use pigdin_runtime::ops::{PublishInput, Verb};
 use pigdin_runtime::store::StoredMessage;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

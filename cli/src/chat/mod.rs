@@ -210,7 +210,7 @@ impl Session {
             )),
             // A user's token reads only their own App Context metadata:
             // then the message itself says who sent it.
-            Err(e) if crate::client::is_access_refusal(&e) => Ok(render::sender(
+            Err(e) if crate::admin_client::is_access_refusal(&e) => Ok(render::sender(
                 target.number,
                 &UuidMetadata {
                     id: sender_id,

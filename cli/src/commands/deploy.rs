@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use serde_json::json;
 
-use crate::client::{Client, Origin};
+use crate::admin_client::{AdminClient, Origin};
 use crate::module_build::{self, BuiltCode, SingleFile};
 
 #[derive(clap::Args)]
@@ -22,7 +22,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let built = module_build::build(&args.target, &args.single)?;
-    let client = Client::new(&args.origin);
+    let client = AdminClient::new(&args.origin);
     let body = match &built.code {
         BuiltCode::Component { wasm, .. } => json!({
             "manifest": built.manifest_text,

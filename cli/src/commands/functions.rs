@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::client::{Client, Origin};
+use crate::admin_client::{AdminClient, Origin};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,7 +14,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let client = Client::new(&args.origin);
+    let client = AdminClient::new(&args.origin);
     let answer = client
         .json(client.request(reqwest::Method::GET, "/admin/modules"))
         .await?;

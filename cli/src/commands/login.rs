@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, anyhow};
 use serde_json::Value;
 
-use crate::client::Origin;
+use crate::admin_client::Origin;
 use crate::oauth::{Flow, Opener};
 use crate::user_info::{self, UserInfo};
 

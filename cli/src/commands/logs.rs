@@ -3,7 +3,7 @@
 use futures::StreamExt;
 use pigdin_runtime::functions::logs::LogEntry;
 
-use crate::client::{Client, Origin};
+use crate::admin_client::{AdminClient, Origin};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let client = Client::new(&args.origin);
+    let client = AdminClient::new(&args.origin);
     let path = format!("/admin/modules/{}/logs?follow={}", args.module, args.follow);
     let response = client
         .send(client.request(reqwest::Method::GET, &path))

@@ -1,6 +1,6 @@
 //! `pigdin run MODULE FUNCTION`: fire an On Interval function now.
 
-use crate::client::{Client, Origin};
+use crate::admin_client::{AdminClient, Origin};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -11,7 +11,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let client = Client::new(&args.origin);
+    let client = AdminClient::new(&args.origin);
     let path = format!(
         "/admin/modules/{}/functions/{}/run",
         args.module, args.function

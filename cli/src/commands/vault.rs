@@ -5,7 +5,7 @@ use std::io::Read;
 
 use anyhow::{Context, bail};
 
-use crate::client::{Client, Origin};
+use crate::admin_client::{AdminClient, Origin};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -47,7 +47,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if value.is_empty() {
         bail!("the secret is empty; pass it on standard input or with --value");
     }
-    let client = Client::new(&origin);
+    let client = AdminClient::new(&origin);
     let path = format!("/admin/modules/{module}/vault/{name}");
     client
         .send(client.request(reqwest::Method::PUT, &path).body(value))

@@ -12,7 +12,7 @@ pub mod subscribe;
 use anyhow::Context;
 use serde_json::Value;
 
-use crate::client::{Client, Origin};
+use crate::admin_client::{AdminClient, Origin};
 use credentials::Credentials;
 
 /// Where the runtime is and which keyset to use.
@@ -38,7 +38,7 @@ pub struct NetworkArgs {
 
 /// A connection to a running runtime, checked to be there.
 pub struct Network {
-    pub rest: Client,
+    pub rest: AdminClient,
     pub origin: String,
     pub publish_key: String,
     pub subscribe_key: String,
@@ -57,7 +57,7 @@ impl Network {
         uuid: &str,
     ) -> anyhow::Result<Self> {
         let network = Self {
-            rest: Client::new(&args.origin),
+            rest: AdminClient::new(&args.origin),
             origin: args.origin.origin.trim_end_matches('/').to_owned(),
             publish_key: args.publish_key.clone(),
             subscribe_key: args.subscribe_key.clone(),
@@ -131,7 +131,7 @@ impl Network {
     /// Adds what to do to an Access Manager refusal: which credentials
     /// `command` needs. Other errors (a function's abort reason) pass as they are.
     pub fn explain_refusal(&self, error: anyhow::Error, command: &str) -> anyhow::Error {
-        if !crate::client::is_access_refusal(&error) {
+        if !crate::admin_client::is_access_refusal(&error) {
             return error;
         }
         let text = format!("{error:#}");

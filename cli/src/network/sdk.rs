@@ -10,7 +10,7 @@ use pubnub::{Keyset, PubNubClient, PubNubClientBuilder};
 use serde_json::Value;
 
 use super::Network;
-use crate::client::ACCESS_MANAGER;
+use crate::admin_client::ACCESS_MANAGER;
 
 impl Network {
     /// An SDK client acting as `user_id`.

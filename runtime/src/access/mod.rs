@@ -6,15 +6,14 @@
 //! - [`revocations`]: revoked tokens, in sled.
 //! - [`policy`]: which permission each endpoint needs.
 //! - [`replay`]: signed requests seen twice inside the clock-skew window.
-//! - [`middleware`]: the axum layer that applies all of it to every request.
-//! - [`error`]: the 400/403 answers in PubNub's shape.
+//! - [`error`]: why a request was refused (the HTTP API renders it, and
+//!   applies all of this to every request in its Access Manager layer).
 //! - [`user_token`]: what a Pigdin user's token allows (their own channels).
 //!
 //! Without a secret key every request is allowed, as before.
 
 pub mod error;
 pub mod grants;
-pub mod middleware;
 pub mod permission;
 pub mod policy;
 pub mod replay;

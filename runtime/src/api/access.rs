@@ -1,4 +1,4 @@
-//! Access Manager's endpoints (the layer in `crate::access::middleware` has
+//! Access Manager's endpoints (the layer in `super::access_layer` has
 //! already checked that these requests are signed with the secret key):
 //!
 //! - `GET /v2/auth/grant/sub-key/{sub}` — v2 grant: `channel`,
@@ -42,7 +42,7 @@ async fn grant_v2(
     params: Params,
 ) -> Response {
     if let Err(response) = keys::check_subscribe_key(&runtime, &sub_key) {
-        return response;
+        return response.into_response();
     }
     match grant_v2_inner(&runtime, &sub_key, &params).await {
         Ok(payload) => reply::ok(&json!({
@@ -137,7 +137,7 @@ async fn grant_token(
     body: Bytes,
 ) -> Response {
     if let Err(response) = keys::check_subscribe_key(&runtime, &sub_key) {
-        return response;
+        return response.into_response();
     }
     let outcome = serde_json::from_slice::<Value>(&body)
         .map_err(|e| AccessError::BadRequest(format!("the grant body is not valid JSON: {e}")))
@@ -157,7 +157,7 @@ async fn revoke_token(
     Path((sub_key, token)): Path<(String, String)>,
 ) -> Response {
     if let Err(response) = keys::check_subscribe_key(&runtime, &sub_key) {
-        return response;
+        return response.into_response();
     }
     match runtime.access.revoke_token(&token).await {
         Ok(()) => reply::ok(&json!({

@@ -18,7 +18,7 @@ use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::error::ApiError;
+use super::refusal::Refusal;
 use crate::Runtime;
 use crate::functions::{DeployError, ModuleCode};
 
@@ -41,7 +41,7 @@ async fn authorize(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     let allowed = match &runtime.config.admin_key {
         Some(key) => request
             .headers()
@@ -50,7 +50,7 @@ async fn authorize(
         None => peer.ip().is_loopback(),
     };
     if !allowed {
-        return Err(ApiError::new(
+        return Err(Refusal::json(
             StatusCode::FORBIDDEN,
             SERVICE,
             match runtime.config.admin_key {
@@ -82,15 +82,15 @@ async fn deploy(
     State(runtime): State<Arc<Runtime>>,
     Path(name): Path<String>,
     body: Result<Json<DeployBody>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     let Json(body) =
-        body.map_err(|e| ApiError::bad_request(SERVICE, format!("deploy body: {e}")))?;
+        body.map_err(|e| Refusal::json_bad_request(SERVICE, format!("deploy body: {e}")))?;
     let wasm = match &body.component {
         Some(component) => Some(
             base64::engine::general_purpose::STANDARD
                 .decode(component.as_bytes())
                 .map_err(|e| {
-                    ApiError::bad_request(SERVICE, format!("component is not base64: {e}"))
+                    Refusal::json_bad_request(SERVICE, format!("component is not base64: {e}"))
                 })?,
         ),
         None => None,
@@ -99,17 +99,17 @@ async fn deploy(
         (Some(wasm), None) => ModuleCode::Component(wasm),
         (None, Some(sources)) => ModuleCode::JavaScript(sources),
         _ => {
-            return Err(ApiError::bad_request(
+            return Err(Refusal::json_bad_request(
                 SERVICE,
                 "a deploy carries either `component` (base64) or `sources` (JavaScript files), not both and not neither",
             ));
         }
     };
     let declared = crate::functions::Manifest::parse(&body.manifest)
-        .map_err(|e| ApiError::bad_request(SERVICE, e))?
+        .map_err(|e| Refusal::json_bad_request(SERVICE, e.to_string()))?
         .name;
     if declared != name {
-        return Err(ApiError::bad_request(
+        return Err(Refusal::json_bad_request(
             SERVICE,
             format!("module.toml names the module {declared:?} but it was deployed as {name:?}"),
         ));
@@ -120,12 +120,12 @@ async fn deploy(
         .await
     {
         Ok(summary) => Ok(Json(json!({ "module": summary })).into_response()),
-        Err(DeployError::Rejected(reason)) => Err(ApiError::new(
+        Err(e @ (DeployError::Rejected(_) | DeployError::Manifest(_))) => Err(Refusal::json(
             StatusCode::UNPROCESSABLE_ENTITY,
             SERVICE,
-            reason,
+            e.to_string(),
         )),
-        Err(e @ DeployError::Internal(_)) => Err(ApiError::new(
+        Err(e @ DeployError::Internal(_)) => Err(Refusal::json(
             StatusCode::INTERNAL_SERVER_ERROR,
             SERVICE,
             e.to_string(),
@@ -136,11 +136,11 @@ async fn deploy(
 async fn undeploy(
     State(runtime): State<Arc<Runtime>>,
     Path(name): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     match runtime.functions.undeploy(&name).await {
         Ok(true) => Ok(Json(json!({ "undeployed": name })).into_response()),
         Ok(false) => Err(not_deployed(&name)),
-        Err(e) => Err(ApiError::new(
+        Err(e) => Err(Refusal::json(
             StatusCode::INTERNAL_SERVER_ERROR,
             SERVICE,
             format!("{e:#}"),
@@ -148,8 +148,8 @@ async fn undeploy(
     }
 }
 
-fn not_deployed(name: &str) -> ApiError {
-    ApiError::not_found(
+fn not_deployed(name: &str) -> Refusal {
+    Refusal::json_not_found(
         SERVICE,
         format!("no module named {name:?} is deployed; see `pigdin functions`"),
     )
@@ -166,7 +166,7 @@ async fn logs(
     State(runtime): State<Arc<Runtime>>,
     Path(name): Path<String>,
     Query(query): Query<LogsQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     if runtime.functions.module(&name).is_none() && runtime.functions.logs.recent(&name).is_empty()
     {
         return Err(not_deployed(&name));
@@ -209,15 +209,15 @@ async fn logs(
 async fn run(
     State(runtime): State<Arc<Runtime>>,
     Path((name, function)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     let handler = runtime.functions.handler(&name, &function).ok_or_else(|| {
-        ApiError::not_found(
+        Refusal::json_not_found(
             SERVICE,
             format!("module {name:?} has no function {function:?}; see `pigdin functions`"),
         )
     })?;
     if handler.spec().event != crate::functions::EventKind::OnInterval {
-        return Err(ApiError::bad_request(
+        return Err(Refusal::json_bad_request(
             SERVICE,
             format!(
                 "{name}/{function} is a {} function; only on-interval functions can be run by hand",
@@ -229,7 +229,7 @@ async fn run(
         Ok(()) => {
             Ok(Json(json!({ "ran": format!("{name}/{function}"), "ok": true })).into_response())
         }
-        Err(cause) => Err(ApiError::new(
+        Err(cause) => Err(Refusal::json(
             StatusCode::INTERNAL_SERVER_ERROR,
             SERVICE,
             format!("{name}/{function} failed: {cause}"),
@@ -241,11 +241,11 @@ async fn set_secret(
     State(runtime): State<Arc<Runtime>>,
     Path((module, secret)): Path<(String, String)>,
     body: String,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     crate::functions::manifest::validate_module_name(&module)
-        .map_err(|e| ApiError::bad_request(SERVICE, e))?;
+        .map_err(|e| Refusal::json_bad_request(SERVICE, e.to_string()))?;
     if secret.is_empty() || secret.len() > 256 {
-        return Err(ApiError::bad_request(
+        return Err(Refusal::json_bad_request(
             SERVICE,
             "a secret name has 1 to 256 characters",
         ));
@@ -255,7 +255,7 @@ async fn set_secret(
         .vault
         .set(&module, &secret, &body)
         .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, SERVICE, format!("{e:#}")))?;
+        .map_err(|e| Refusal::json(StatusCode::INTERNAL_SERVER_ERROR, SERVICE, format!("{e:#}")))?;
     // The value is never echoed or logged.
     tracing::info!(module = %module, secret = %secret, "vault secret set");
     Ok(Json(json!({ "module": module, "secret": secret, "stored": true })).into_response())

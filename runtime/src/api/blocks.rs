@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::any;
 
-use super::error::ApiError;
 use super::params::Params;
+use super::refusal::Refusal;
 use crate::Runtime;
 use crate::functions::host::HttpRequest;
 
@@ -27,16 +27,16 @@ async fn on_request(
     method: Method,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     if sub_key != runtime.config.subscribe_key {
-        return Err(ApiError::new(
+        return Err(Refusal::json(
             StatusCode::FORBIDDEN,
             SERVICE,
             "Invalid Subscribe Key",
         ));
     }
     let Some(handler) = runtime.functions.request_handler(&path) else {
-        return Err(ApiError::not_found(
+        return Err(Refusal::json_not_found(
             SERVICE,
             format!("no On Request function is bound to path /{path}; see `pigdin functions`"),
         ));
@@ -62,7 +62,7 @@ async fn on_request(
         .await
     {
         Ok(reply) => Ok(reply_response(reply)),
-        Err(cause) => Err(ApiError::new(
+        Err(cause) => Err(Refusal::json(
             StatusCode::INTERNAL_SERVER_ERROR,
             SERVICE,
             format!(

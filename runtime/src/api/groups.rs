@@ -6,15 +6,16 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::State;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::params::Params;
-use super::reply::Rejection;
+use super::path::{Family, Path};
+use super::refusal::Refusal;
 use super::{keys, reply};
 use crate::Runtime;
 use crate::broker::names;
@@ -30,18 +31,27 @@ pub fn routes() -> Router<Arc<Runtime>> {
         .route(&format!("{BASE}/{{group}}/remove"), get(delete_group))
 }
 
-type Outcome = Result<Response, Rejection>;
+type Outcome = Result<Response, Refusal>;
 
-fn bad(message: impl AsRef<str>) -> Rejection {
-    reply::bad_request(SERVICE, message.as_ref())
+fn bad(message: impl std::fmt::Display) -> Refusal {
+    Refusal::bad_request(SERVICE, message.to_string())
 }
 
-fn failed(cause: impl std::fmt::Display) -> Rejection {
-    Box::new(reply::service_error(
+fn failed(cause: impl std::fmt::Display) -> Refusal {
+    Refusal::service(
         StatusCode::INTERNAL_SERVER_ERROR,
         SERVICE,
-        &format!("channel group storage failed: {cause}"),
-    ))
+        format!("channel group storage failed: {cause}"),
+    )
+}
+
+/// The channel-registry API.
+struct Groups;
+
+impl Family for Groups {
+    fn bad_path(_: &Runtime, rejection: PathRejection) -> Refusal {
+        bad(rejection.to_string())
+    }
 }
 
 fn ok_message() -> Value {
@@ -50,41 +60,28 @@ fn ok_message() -> Value {
 
 async fn list_groups(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<String>, PathRejection>,
-) -> Response {
-    let run = || -> Outcome {
-        let Path(sub_key) = path.map_err(|e| bad(e.to_string()))?;
-        keys::subscribe_key(&runtime, &sub_key)?;
-        let groups = runtime.store.groups.groups().map_err(failed)?;
-        Ok(reply::ok(&json!({
-            "status": 200,
-            "payload": {"groups": groups, "sub_key": sub_key},
-            "service": SERVICE,
-            "error": false,
-        })))
-    };
-    run().unwrap_or_else(|e| *e)
+    Path(sub_key, _): Path<String, Groups>,
+) -> Outcome {
+    keys::check_subscribe_key(&runtime, &sub_key)?;
+    let groups = runtime.store.groups.groups().map_err(failed)?;
+    Ok(reply::ok(&json!({
+        "status": 200,
+        "payload": {"groups": groups, "sub_key": sub_key},
+        "service": SERVICE,
+        "error": false,
+    })))
 }
 
 async fn group(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    Path((sub_key, group), _): Path<(String, String), Groups>,
     params: Params,
-) -> Response {
-    run_group(&runtime, path, &params)
-        .await
-        .unwrap_or_else(|e| *e)
-}
-
-async fn run_group(
-    runtime: &Arc<Runtime>,
-    path: Result<Path<(String, String)>, PathRejection>,
-    params: &Params,
 ) -> Outcome {
-    let Path((sub_key, group)) = path.map_err(|e| bad(e.to_string()))?;
-    keys::subscribe_key(runtime, &sub_key)?;
+    let runtime = &runtime;
+    let params = &params;
+    keys::check_subscribe_key(runtime, &sub_key)?;
     names::validate_group(&group).map_err(bad)?;
-    let channels_in = |name: &str| -> Result<Option<Vec<String>>, Rejection> {
+    let channels_in = |name: &str| -> Result<Option<Vec<String>>, Refusal> {
         if params.get(name).is_none() {
             return Ok(None);
         }
@@ -128,21 +125,16 @@ async fn run_group(
 
 async fn delete_group(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<(String, String)>, PathRejection>,
-) -> Response {
-    let result: Outcome = async {
-        let Path((sub_key, group)) = path.map_err(|e| bad(e.to_string()))?;
-        keys::subscribe_key(&runtime, &sub_key)?;
-        names::validate_group(&group).map_err(bad)?;
-        runtime
-            .store
-            .groups
-            .delete(&group)
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        runtime.broker.topics.groups_changed.notify_waiters();
-        Ok(reply::ok(&ok_message()))
-    }
-    .await;
-    result.unwrap_or_else(|e| *e)
+    Path((sub_key, group), _): Path<(String, String), Groups>,
+) -> Outcome {
+    keys::check_subscribe_key(&runtime, &sub_key)?;
+    names::validate_group(&group).map_err(bad)?;
+    runtime
+        .store
+        .groups
+        .delete(&group)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    runtime.broker.topics.groups_changed.notify_waiters();
+    Ok(reply::ok(&ok_message()))
 }

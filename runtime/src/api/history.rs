@@ -14,20 +14,18 @@
 //! a single channel whose page was cut short; `history-with-actions` returns
 //! an empty `actions` object per message, as this server keeps no actions.
 
-use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 
-use super::error::ApiError;
 use super::keys;
 use super::params::{Params as Query, percent_encode};
+use super::refusal::Refusal;
 use crate::Runtime;
 use crate::store::{Direction, StoredMessage};
 
@@ -71,12 +69,12 @@ async fn history_v2(
 ) -> Result<Json<Value>, Refusal> {
     check_subscribe_key(&runtime, &sub)?;
     check_channel(&channel)?;
-    let params = Params::from(query);
-    let count = params.count("count", MAX_SINGLE)?;
+    let params = query;
+    let count = page_size(&params, "count", MAX_SINGLE)?;
     let (lower, upper, direction) = slice(
-        params.timetoken("start")?,
-        params.timetoken("end")?,
-        params.flag("reverse"),
+        bound(&params, "start")?,
+        bound(&params, "end")?,
+        params.truthy("reverse"),
     );
     let page = runtime
         .store
@@ -84,9 +82,9 @@ async fn history_v2(
         .page(&channel, lower, upper, direction, count)
         .map_err(internal)?;
 
-    let include_token = params.flag("include_token");
-    let include_meta = params.flag("include_meta");
-    let string_tokens = params.flag("string_message_token") || params.flag("stringtoken");
+    let include_token = params.truthy("include_token");
+    let include_meta = params.truthy("include_meta");
+    let string_tokens = params.truthy("string_message_token") || params.truthy("stringtoken");
     let token = |tt: u64| {
         if string_tokens {
             json!(tt.to_string())
@@ -144,25 +142,26 @@ fn fetch_v3(
     check_subscribe_key(runtime, sub)?;
     let channels = channel_list(channels, MAX_FETCH_CHANNELS)?;
     if with_actions && channels.len() > 1 {
-        return Err(
-            ApiError::bad_request(SERVICE, "history-with-actions takes a single channel").into(),
-        );
+        return Err(Refusal::json_bad_request(
+            SERVICE,
+            "history-with-actions takes a single channel",
+        ));
     }
-    let params = Params::from(query);
+    let params = query;
     let limit = if channels.len() > 1 || with_actions {
         MAX_MULTI
     } else {
         MAX_SINGLE
     };
-    let max = params.count("max", limit)?;
-    let start = params.timetoken("start")?;
-    let end = params.timetoken("end")?;
+    let max = page_size(&params, "max", limit)?;
+    let start = bound(&params, "start")?;
+    let end = bound(&params, "end")?;
     let (lower, upper, direction) = slice(start, end, false);
     let shape = ItemShape {
-        uuid: params.flag("include_uuid"),
-        meta: params.flag("include_meta"),
-        message_type: params.flag("include_message_type"),
-        custom_message_type: params.flag("include_custom_message_type"),
+        uuid: params.truthy("include_uuid"),
+        meta: params.truthy("include_meta"),
+        message_type: params.truthy("include_message_type"),
+        custom_message_type: params.truthy("include_custom_message_type"),
         actions: with_actions,
     };
 
@@ -269,7 +268,7 @@ async fn message_counts(
 ) -> Result<Json<Value>, Refusal> {
     check_subscribe_key(&runtime, &sub)?;
     let channels = channel_list(&channels, MAX_COUNT_CHANNELS)?;
-    let params = Params::from(query);
+    let params = query;
     let timetokens = count_timetokens(&params, channels.len())?;
     let mut counts = Map::new();
     for (channel, after) in channels.iter().zip(timetokens) {
@@ -290,11 +289,11 @@ async fn message_counts(
 
 /// The timetoken each channel is counted after: `timetoken` for all, or
 /// `channelsTimetoken` (one for all, or one per channel, in order).
-fn count_timetokens(params: &Params, channels: usize) -> Result<Vec<u64>, ApiError> {
+fn count_timetokens(params: &Query, channels: usize) -> Result<Vec<u64>, Refusal> {
     let single = params.get("timetoken").filter(|t| !t.is_empty());
     let per_channel = params.get("channelsTimetoken").filter(|t| !t.is_empty());
     match (single, per_channel) {
-        (Some(_), Some(_)) => Err(ApiError::bad_request(
+        (Some(_), Some(_)) => Err(Refusal::json_bad_request(
             SERVICE,
             "pass either timetoken or channelsTimetoken, not both",
         )),
@@ -307,7 +306,7 @@ fn count_timetokens(params: &Params, channels: usize) -> Result<Vec<u64>, ApiErr
             match list.len() {
                 1 => Ok(vec![list[0]; channels]),
                 n if n == channels => Ok(list),
-                n => Err(ApiError::bad_request(
+                n => Err(Refusal::json_bad_request(
                     SERVICE,
                     format!(
                         "channelsTimetoken has {n} timetokens for {} channels; give one, or one per channel",
@@ -316,7 +315,7 @@ fn count_timetokens(params: &Params, channels: usize) -> Result<Vec<u64>, ApiErr
                 )),
             }
         }
-        (None, None) => Err(ApiError::bad_request(
+        (None, None) => Err(Refusal::json_bad_request(
             SERVICE,
             "message counts need timetoken or channelsTimetoken",
         )),
@@ -330,8 +329,8 @@ async fn delete(
 ) -> Result<Json<Value>, Refusal> {
     check_subscribe_key(&runtime, &sub)?;
     check_channel(&channel)?;
-    let params = Params::from(query);
-    let (lower, upper, _) = slice(params.timetoken("start")?, params.timetoken("end")?, false);
+    let params = query;
+    let (lower, upper, _) = slice(bound(&params, "start")?, bound(&params, "end")?, false);
     let deleted = runtime
         .store
         .history
@@ -376,39 +375,23 @@ fn slice(
     }
 }
 
-/// A refused request, already in PubNub's shape: ours ([`ApiError`]) or the
-/// shared key check's. Boxed, as a `Response` is large.
-struct Refusal(Box<Response>);
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        *self.0
-    }
-}
-
-impl From<ApiError> for Refusal {
-    fn from(error: ApiError) -> Self {
-        Self(Box::new(error.into_response()))
-    }
-}
-
 fn check_subscribe_key(runtime: &Runtime, sub: &str) -> Result<(), Refusal> {
-    keys::check_subscribe_key(runtime, sub).map_err(|response| Refusal(Box::new(response)))
+    keys::check_subscribe_key(runtime, sub)
 }
 
 /// History reads any name the service would store; only what cannot be a
 /// key (empty, control characters) or is too long is refused.
-fn check_channel(channel: &str) -> Result<(), ApiError> {
+fn check_channel(channel: &str) -> Result<(), Refusal> {
     let chars = channel.chars().count();
     if channel.is_empty() {
-        Err(ApiError::bad_request(SERVICE, "channel name is empty"))
+        Err(Refusal::json_bad_request(SERVICE, "channel name is empty"))
     } else if chars > MAX_CHANNEL_CHARS {
-        Err(ApiError::bad_request(
+        Err(Refusal::json_bad_request(
             SERVICE,
             format!("channel name is {chars} characters long; the limit is {MAX_CHANNEL_CHARS}"),
         ))
     } else if channel.chars().any(char::is_control) {
-        Err(ApiError::bad_request(
+        Err(Refusal::json_bad_request(
             SERVICE,
             format!("channel name {channel:?} contains control characters"),
         ))
@@ -418,7 +401,7 @@ fn check_channel(channel: &str) -> Result<(), ApiError> {
 }
 
 /// A comma-joined channel list, each checked, duplicates dropped.
-fn channel_list(joined: &str, max: usize) -> Result<Vec<String>, ApiError> {
+fn channel_list(joined: &str, max: usize) -> Result<Vec<String>, Refusal> {
     let mut channels: Vec<String> = Vec::new();
     for channel in joined.split(',') {
         check_channel(channel)?;
@@ -427,7 +410,7 @@ fn channel_list(joined: &str, max: usize) -> Result<Vec<String>, ApiError> {
         }
     }
     if channels.len() > max {
-        return Err(ApiError::bad_request(
+        return Err(Refusal::json_bad_request(
             SERVICE,
             format!(
                 "{} channels in one request; the limit is {max}",
@@ -438,66 +421,47 @@ fn channel_list(joined: &str, max: usize) -> Result<Vec<String>, ApiError> {
     Ok(channels)
 }
 
-fn parse_timetoken(name: &str, text: &str) -> Result<u64, ApiError> {
+fn parse_timetoken(name: &str, text: &str) -> Result<u64, Refusal> {
     let digits = !text.is_empty() && text.len() <= 20 && text.bytes().all(|b| b.is_ascii_digit());
     if let (true, Ok(tt)) = (digits, text.parse()) {
         return Ok(tt);
     }
-    Err(ApiError::bad_request(
+    Err(Refusal::json_bad_request(
         SERVICE,
         format!("{name} {text:?} is not a timetoken (a number such as 17379929965457610)"),
     ))
 }
 
-fn internal(error: anyhow::Error) -> ApiError {
+fn internal(error: anyhow::Error) -> Refusal {
     tracing::error!(error = %error, "history request failed");
-    ApiError::new(
+    Refusal::json(
         StatusCode::INTERNAL_SERVER_ERROR,
         SERVICE,
         format!("history storage failed: {error}"),
     )
 }
 
-/// Query parameters, last value winning.
-struct Params(HashMap<String, String>);
-
-impl From<Query> for Params {
-    fn from(query: Query) -> Self {
-        Self(query.into_pairs().into_iter().collect())
+/// A `start`/`end` bound; absent or empty is none.
+fn bound(params: &Query, name: &str) -> Result<Option<u64>, Refusal> {
+    match params.get(name) {
+        None | Some("") => Ok(None),
+        Some(text) => parse_timetoken(name, text).map(Some),
     }
 }
 
-impl Params {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
-    fn flag(&self, name: &str) -> bool {
-        self.get(name)
-            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
-    }
-
-    fn timetoken(&self, name: &str) -> Result<Option<u64>, ApiError> {
-        match self.get(name) {
-            None | Some("") => Ok(None),
-            Some(text) => parse_timetoken(name, text).map(Some),
-        }
-    }
-
-    /// A page size: absent, 0 or over `limit` means `limit`, as the service
-    /// clamps; anything but a number is refused.
-    fn count(&self, name: &str, limit: usize) -> Result<usize, ApiError> {
-        match self.get(name) {
-            None | Some("") => Ok(limit),
-            Some(text) => match text.parse::<i64>() {
-                Ok(n) if n >= 1 => Ok((n as usize).min(limit)),
-                Ok(_) => Ok(limit),
-                Err(_) => Err(ApiError::bad_request(
-                    SERVICE,
-                    format!("{name} {text:?} is not a number"),
-                )),
-            },
-        }
+/// A page size: absent, 0 or over `limit` means `limit`, as the service
+/// clamps; anything but a number is refused.
+fn page_size(params: &Query, name: &str, limit: usize) -> Result<usize, Refusal> {
+    match params.get(name) {
+        None | Some("") => Ok(limit),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if n >= 1 => Ok((n as usize).min(limit)),
+            Ok(_) => Ok(limit),
+            Err(_) => Err(Refusal::json_bad_request(
+                SERVICE,
+                format!("{name} {text:?} is not a number"),
+            )),
+        },
     }
 }
 
@@ -539,13 +503,13 @@ mod tests {
         );
         for bad in ["", "-1", "abc", "1e5", "123456789012345678901"] {
             let error = parse_timetoken("start", bad).unwrap_err();
-            assert!(error.message.contains("not a timetoken"), "{bad}");
+            assert!(error.message().contains("not a timetoken"), "{bad}");
         }
-        let params = Params::from(Query::parse(Some("count=500&max=0&bad=x")));
-        assert_eq!(params.count("count", 100).unwrap(), 100);
-        assert_eq!(params.count("max", 25).unwrap(), 25);
-        assert_eq!(params.count("missing", 25).unwrap(), 25);
-        assert!(params.count("bad", 25).is_err());
+        let params = Query::parse(Some("count=500&max=0&bad=x"));
+        assert_eq!(page_size(&params, "count", 100).unwrap(), 100);
+        assert_eq!(page_size(&params, "max", 25).unwrap(), 25);
+        assert_eq!(page_size(&params, "missing", 25).unwrap(), 25);
+        assert!(page_size(&params, "bad", 25).is_err());
     }
 
     #[test]

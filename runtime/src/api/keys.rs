@@ -5,20 +5,14 @@
 
 use axum::http::StatusCode;
 
-use axum::response::Response;
-
-use super::reply::{self, Rejection};
+use super::refusal::Refusal;
 use crate::Runtime;
 
-/// The error is the response to send as it is (history and objects map it
-/// into their own error types, so it stays an unboxed `Response`).
-#[allow(clippy::result_large_err)]
-pub fn check_subscribe_key(runtime: &Runtime, subscribe_key: &str) -> Result<(), Response> {
+pub fn check_subscribe_key(runtime: &Runtime, subscribe_key: &str) -> Result<(), Refusal> {
     if subscribe_key == runtime.config.subscribe_key {
         Ok(())
     } else {
-        Err(reply::service_error(
-            StatusCode::BAD_REQUEST,
+        Err(Refusal::bad_request(
             "Access Manager",
             "Invalid Subscribe Key",
         ))
@@ -29,20 +23,15 @@ pub fn check_publish_keys(
     runtime: &Runtime,
     publish_key: &str,
     subscribe_key: &str,
-) -> Result<(), Rejection> {
-    check_subscribe_key(runtime, subscribe_key).map_err(Box::new)?;
+) -> Result<(), Refusal> {
+    check_subscribe_key(runtime, subscribe_key)?;
     if publish_key == runtime.config.publish_key {
         Ok(())
     } else {
-        Err(Box::new(reply::publish_error(
+        Err(Refusal::publish(
             StatusCode::BAD_REQUEST,
             "Invalid Key",
             runtime.broker.now(),
-        )))
+        ))
     }
-}
-
-/// [`check_subscribe_key`] with the answer boxed, for `?` in this API's handlers.
-pub fn subscribe_key(runtime: &Runtime, subscribe_key: &str) -> Result<(), Rejection> {
-    check_subscribe_key(runtime, subscribe_key).map_err(Box::new)
 }

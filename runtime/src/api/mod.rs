@@ -1,22 +1,25 @@
 //! The HTTP surface: one router file per API family.
 
 mod access;
+mod access_layer;
 mod admin;
 mod blocks;
 mod cors;
-pub mod error;
 mod groups;
 mod history;
 mod keys;
 mod objects;
 pub mod params;
+mod path;
 mod presence;
 mod publish;
+pub mod refusal;
 pub(crate) mod reply;
 mod subscribe;
 mod time;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -44,11 +47,31 @@ pub fn router(runtime: Arc<Runtime>) -> Router {
         // Access Manager sees every request above (a no-op without a secret key).
         .layer(axum::middleware::from_fn_with_state(
             runtime.clone(),
-            crate::access::middleware::enforce,
+            access_layer::enforce,
         ))
         .with_state(runtime)
         // Last, so that it wraps every route above.
         .layer(cors::layer())
+        .layer(axum::middleware::from_fn(in_request_span))
+}
+
+/// Numbers HTTP requests for their spans.
+static REQUESTS: AtomicU64 = AtomicU64::new(1);
+
+/// Runs each request inside a span (id, method, path), so every log line
+/// it causes, a function execution's included, says which request it was.
+async fn in_request_span(
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tracing::Instrument;
+    let span = tracing::info_span!(
+        "request",
+        id = REQUESTS.fetch_add(1, Ordering::Relaxed),
+        method = %request.method(),
+        path = access_layer::loggable_path(request.uri().path()),
+    );
+    next.run(request).instrument(span).await
 }
 
 /// Serves `listener` until the process ends: HTTP/1.1 with upgrades, each

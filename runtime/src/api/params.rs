@@ -1,6 +1,10 @@
 //! Query parameters as the SDKs send them (always URL-decoded: JS sends
 //! `a%2Cb`, Python `a,b`), and the name lists in paths.
 //!
+//! A repeated name: [`Params::get`] (and everything built on it) takes the
+//! last value, as a later value overrides an earlier one; [`Params::all`]
+//! gives every value in order (App Context's repeated `sort` and `include`).
+//!
 //! A request's query is decoded once: Access Manager's layer, which needs
 //! `auth`, `uuid` and `signature` before routing, leaves its [`Params`] in
 //! the request's extensions, and the handler's `Params` extractor takes them
@@ -13,7 +17,8 @@ use axum::http::request::Parts;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
-/// A request's query parameters, in order; the first of a repeated name wins.
+/// A request's query parameters, in order; the last of a repeated name wins.
+/// The one query type of the HTTP API.
 #[derive(Debug, Clone, Default)]
 pub struct Params(Vec<(String, String)>);
 
@@ -33,11 +38,29 @@ impl Params {
         self.0
     }
 
+    /// The last value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
+            .rev()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
+    }
+
+    /// Every value of `name`, in the order sent.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Leniently on: `true` (any case: Python sends `True`) or `1`; anything
+    /// else, or absent, is off. History and App Context read their
+    /// `include_*`-style switches so.
+    pub fn truthy(&self, name: &str) -> bool {
+        self.get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
     }
 
     /// `1`/`true` or `0`/`false`; absent is `None`.

@@ -9,14 +9,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::State;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
 
 use super::params::{Params, split_names};
-use super::reply::Rejection;
+use super::path::{Family, Path};
+use super::refusal::Refusal;
 use super::subscribe::{group_channels, states_by_channel};
 use super::{keys, reply};
 use crate::Runtime;
@@ -47,10 +48,19 @@ pub fn routes() -> Router<Arc<Runtime>> {
         .route(&format!("{BASE}/uuid/{{uuid}}"), get(where_now))
 }
 
-type Outcome = Result<Response, Rejection>;
+type Outcome = Result<Response, Refusal>;
 
-fn bad(message: impl AsRef<str>) -> Rejection {
-    reply::bad_request(SERVICE, message.as_ref())
+fn bad(message: impl std::fmt::Display) -> Refusal {
+    Refusal::bad_request(SERVICE, message.to_string())
+}
+
+/// The presence API.
+struct PresenceApi;
+
+impl Family for PresenceApi {
+    fn bad_path(_: &Runtime, rejection: PathRejection) -> Refusal {
+        bad(rejection.to_string())
+    }
 }
 
 /// A request's key, params and the channels it names, with groups resolved.
@@ -68,8 +78,8 @@ impl Target {
         sub_key: &str,
         channels: &str,
         params: Params,
-    ) -> Result<Self, Rejection> {
-        keys::subscribe_key(runtime, sub_key)?;
+    ) -> Result<Self, Refusal> {
+        keys::check_subscribe_key(runtime, sub_key)?;
         let not_presence = |name: &String| !name.ends_with(PRESENCE_SUFFIX);
         let channels: Vec<String> = split_names(channels)
             .into_iter()
@@ -104,7 +114,7 @@ impl Target {
         all
     }
 
-    fn uuid(&self) -> Result<&str, Rejection> {
+    fn uuid(&self) -> Result<&str, Refusal> {
         let uuid = self
             .params
             .get("uuid")
@@ -117,7 +127,7 @@ impl Target {
 /// Heartbeat and leave list every channel the client subscribes to, wildcard
 /// patterns (`a.*`) included. Patterns are checked, then set aside: presence
 /// is kept on concrete channels only, as on subscribe.
-fn without_patterns(channels: &str) -> Result<String, Rejection> {
+fn without_patterns(channels: &str) -> Result<String, Refusal> {
     let mut concrete = Vec::new();
     for name in split_names(channels) {
         let base = name.strip_suffix(PRESENCE_SUFFIX).unwrap_or(&name);
@@ -136,47 +146,39 @@ fn ok_message() -> Value {
 
 async fn heartbeat(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    Path((sub_key, channels), _): Path<(String, String), PresenceApi>,
     params: Params,
-) -> Response {
-    let run = || -> Outcome {
-        let Path((sub_key, channels)) = path.map_err(|e| bad(e.to_string()))?;
-        let channels = without_patterns(&channels)?;
-        let target = Target::new(&runtime, &sub_key, &channels, params)?;
-        let uuid = target.uuid()?;
-        let timeout = match target.params.number::<u64>("heartbeat").map_err(bad)? {
-            None | Some(0) => DEFAULT_PRESENCE_TIMEOUT,
-            Some(secs) if secs <= super::subscribe::MAX_PRESENCE_TIMEOUT_SECS => {
-                std::time::Duration::from_secs(secs)
-            }
-            Some(secs) => return Err(bad(format!("`heartbeat` of {secs} s is too long"))),
-        };
-        let states = states_by_channel(&target.params).map_err(bad)?;
-        for (channel, state) in &states {
-            runtime.presence_set_state(uuid, std::slice::from_ref(channel), state);
+) -> Outcome {
+    let channels = without_patterns(&channels)?;
+    let target = Target::new(&runtime, &sub_key, &channels, params)?;
+    let uuid = target.uuid()?;
+    let timeout = match target.params.number::<u64>("heartbeat").map_err(bad)? {
+        None | Some(0) => DEFAULT_PRESENCE_TIMEOUT,
+        Some(secs) if secs <= super::subscribe::MAX_PRESENCE_TIMEOUT_SECS => {
+            std::time::Duration::from_secs(secs)
         }
-        runtime.presence_heartbeat(uuid, &target.all_channels(&runtime), timeout);
-        Ok(reply::ok(&ok_message()))
+        Some(secs) => return Err(bad(format!("`heartbeat` of {secs} s is too long"))),
     };
-    run().unwrap_or_else(|e| *e)
+    let states = states_by_channel(&target.params).map_err(bad)?;
+    for (channel, state) in &states {
+        runtime.presence_set_state(uuid, std::slice::from_ref(channel), state);
+    }
+    runtime.presence_heartbeat(uuid, &target.all_channels(&runtime), timeout);
+    Ok(reply::ok(&ok_message()))
 }
 
 async fn leave(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    Path((sub_key, channels), _): Path<(String, String), PresenceApi>,
     params: Params,
-) -> Response {
-    let run = || -> Outcome {
-        let Path((sub_key, channels)) = path.map_err(|e| bad(e.to_string()))?;
-        let channels = without_patterns(&channels)?;
-        let target = Target::new(&runtime, &sub_key, &channels, params)?;
-        let uuid = target.uuid()?;
-        runtime.presence_leave(uuid, &target.all_channels(&runtime));
-        let mut body = ok_message();
-        body["action"] = json!("leave");
-        Ok(reply::ok(&body))
-    };
-    run().unwrap_or_else(|e| *e)
+) -> Outcome {
+    let channels = without_patterns(&channels)?;
+    let target = Target::new(&runtime, &sub_key, &channels, params)?;
+    let uuid = target.uuid()?;
+    runtime.presence_leave(uuid, &target.all_channels(&runtime));
+    let mut body = ok_message();
+    body["action"] = json!("leave");
+    Ok(reply::ok(&body))
 }
 
 /// How here-now lists occupants: `disable_uuids=1`, `state=1`, `limit`, `offset`.
@@ -188,7 +190,7 @@ struct Listing {
 }
 
 impl Listing {
-    fn from(params: &Params) -> Result<Self, Rejection> {
+    fn from(params: &Params) -> Result<Self, Refusal> {
         Ok(Self {
             uuids: !params.flag("disable_uuids").map_err(bad)?.unwrap_or(false),
             state: params.flag("state").map_err(bad)?.unwrap_or(false),
@@ -245,132 +247,112 @@ impl Listing {
 
 async fn here_now(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    Path((sub_key, channels), _): Path<(String, String), PresenceApi>,
     params: Params,
-) -> Response {
-    let run = || -> Outcome {
-        let Path((sub_key, channels)) = path.map_err(|e| bad(e.to_string()))?;
-        let target = Target::new(&runtime, &sub_key, &channels, params)?;
-        let listing = Listing::from(&target.params)?;
-        if target.channels.len() == 1 && target.groups.is_empty() {
-            let mut body = listing.channel(&runtime, &target.channels[0]);
-            body.insert("status".into(), json!(200));
-            body.insert("message".into(), json!("OK"));
-            body.insert("service".into(), json!(SERVICE));
-            return Ok(reply::ok(&Value::Object(body)));
-        }
-        Ok(reply::ok(
-            &listing.channels(&runtime, &target.all_channels(&runtime)),
-        ))
-    };
-    run().unwrap_or_else(|e| *e)
+) -> Outcome {
+    let target = Target::new(&runtime, &sub_key, &channels, params)?;
+    let listing = Listing::from(&target.params)?;
+    if target.channels.len() == 1 && target.groups.is_empty() {
+        let mut body = listing.channel(&runtime, &target.channels[0]);
+        body.insert("status".into(), json!(200));
+        body.insert("message".into(), json!("OK"));
+        body.insert("service".into(), json!(SERVICE));
+        return Ok(reply::ok(&Value::Object(body)));
+    }
+    Ok(reply::ok(
+        &listing.channels(&runtime, &target.all_channels(&runtime)),
+    ))
 }
 
 async fn here_now_global(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<String>, PathRejection>,
+    Path(sub_key, _): Path<String, PresenceApi>,
     params: Params,
-) -> Response {
-    let run = || -> Outcome {
-        let Path(sub_key) = path.map_err(|e| bad(e.to_string()))?;
-        let target = Target::new(&runtime, &sub_key, ",", params)?;
-        let listing = Listing::from(&target.params)?;
-        let channels = runtime.broker.presence.occupied_channels();
-        Ok(reply::ok(&listing.channels(&runtime, &channels)))
-    };
-    run().unwrap_or_else(|e| *e)
+) -> Outcome {
+    let target = Target::new(&runtime, &sub_key, ",", params)?;
+    let listing = Listing::from(&target.params)?;
+    let channels = runtime.broker.presence.occupied_channels();
+    Ok(reply::ok(&listing.channels(&runtime, &channels)))
 }
 
 async fn where_now(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    Path((sub_key, uuid), _): Path<(String, String), PresenceApi>,
     params: Params,
-) -> Response {
-    let run = || -> Outcome {
-        let Path((sub_key, uuid)) = path.map_err(|e| bad(e.to_string()))?;
-        Target::new(&runtime, &sub_key, ",", params)?;
-        names::validate_uuid(&uuid).map_err(bad)?;
-        let channels = runtime.broker.presence.where_now(&uuid);
-        Ok(reply::ok(&json!({
-            "status": 200,
-            "message": "OK",
-            "payload": {"channels": channels},
-            "service": SERVICE,
-        })))
-    };
-    run().unwrap_or_else(|e| *e)
+) -> Outcome {
+    Target::new(&runtime, &sub_key, ",", params)?;
+    names::validate_uuid(&uuid).map_err(bad)?;
+    let channels = runtime.broker.presence.where_now(&uuid);
+    Ok(reply::ok(&json!({
+        "status": 200,
+        "message": "OK",
+        "payload": {"channels": channels},
+        "service": SERVICE,
+    })))
 }
 
 async fn get_state(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<(String, String, String)>, PathRejection>,
+    Path((sub_key, channels, uuid), _): Path<(String, String, String), PresenceApi>,
     params: Params,
-) -> Response {
-    let run = || -> Outcome {
-        let Path((sub_key, channels, uuid)) = path.map_err(|e| bad(e.to_string()))?;
-        let target = Target::new(&runtime, &sub_key, &channels, params)?;
-        names::validate_uuid(&uuid).map_err(bad)?;
-        let presence = &runtime.broker.presence;
-        if target.channels.len() == 1 && target.groups.is_empty() {
-            let channel = &target.channels[0];
-            let state = presence.state(&uuid, channel).unwrap_or_else(|| json!({}));
-            return Ok(reply::ok(&json!({
-                "status": 200,
-                "message": "OK",
-                "payload": state,
-                "uuid": uuid,
-                "channel": channel,
-                "service": SERVICE,
-            })));
-        }
-        let states: BTreeMap<String, Value> = target
-            .all_channels(&runtime)
-            .into_iter()
-            .filter_map(|channel| presence.state(&uuid, &channel).map(|s| (channel, s)))
-            .collect();
-        Ok(reply::ok(&json!({
+) -> Outcome {
+    let target = Target::new(&runtime, &sub_key, &channels, params)?;
+    names::validate_uuid(&uuid).map_err(bad)?;
+    let presence = &runtime.broker.presence;
+    if target.channels.len() == 1 && target.groups.is_empty() {
+        let channel = &target.channels[0];
+        let state = presence.state(&uuid, channel).unwrap_or_else(|| json!({}));
+        return Ok(reply::ok(&json!({
             "status": 200,
             "message": "OK",
-            "payload": {"channels": states},
+            "payload": state,
             "uuid": uuid,
+            "channel": channel,
             "service": SERVICE,
-        })))
-    };
-    run().unwrap_or_else(|e| *e)
+        })));
+    }
+    let states: BTreeMap<String, Value> = target
+        .all_channels(&runtime)
+        .into_iter()
+        .filter_map(|channel| presence.state(&uuid, &channel).map(|s| (channel, s)))
+        .collect();
+    Ok(reply::ok(&json!({
+        "status": 200,
+        "message": "OK",
+        "payload": {"channels": states},
+        "uuid": uuid,
+        "service": SERVICE,
+    })))
 }
 
 async fn set_state(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<(String, String, String)>, PathRejection>,
+    Path((sub_key, channels, uuid), _): Path<(String, String, String), PresenceApi>,
     params: Params,
-) -> Response {
-    let run = || -> Outcome {
-        let Path((sub_key, channels, uuid)) = path.map_err(|e| bad(e.to_string()))?;
-        let target = Target::new(&runtime, &sub_key, &channels, params)?;
-        names::validate_uuid(&uuid).map_err(bad)?;
-        let state = match target.params.json("state").map_err(bad)? {
-            Some(state @ Value::Object(_)) => state,
-            Some(other) => return Err(bad(format!("`state` must be a JSON object, not {other}"))),
-            None => return Err(bad("the `state` parameter (a JSON object) is required")),
-        };
-        let size = state.to_string().len();
-        if size > crate::broker::MAX_MESSAGE_BYTES {
-            return Err(bad(format!(
-                "state is {size} bytes; the limit is {}",
-                crate::broker::MAX_MESSAGE_BYTES
-            )));
-        }
-        let channels = target.all_channels(&runtime);
-        if channels.is_empty() {
-            return Err(bad("name at least one channel or channel group"));
-        }
-        runtime.presence_set_state(&uuid, &channels, &state);
-        Ok(reply::ok(&json!({
-            "status": 200,
-            "message": "OK",
-            "payload": state,
-            "service": SERVICE,
-        })))
+) -> Outcome {
+    let target = Target::new(&runtime, &sub_key, &channels, params)?;
+    names::validate_uuid(&uuid).map_err(bad)?;
+    let state = match target.params.json("state").map_err(bad)? {
+        Some(state @ Value::Object(_)) => state,
+        Some(other) => return Err(bad(format!("`state` must be a JSON object, not {other}"))),
+        None => return Err(bad("the `state` parameter (a JSON object) is required")),
     };
-    run().unwrap_or_else(|e| *e)
+    let size = state.to_string().len();
+    if size > crate::ops::MAX_MESSAGE_BYTES {
+        return Err(bad(format!(
+            "state is {size} bytes; the limit is {}",
+            crate::ops::MAX_MESSAGE_BYTES
+        )));
+    }
+    let channels = target.all_channels(&runtime);
+    if channels.is_empty() {
+        return Err(bad("name at least one channel or channel group"));
+    }
+    runtime.presence_set_state(&uuid, &channels, &state);
+    Ok(reply::ok(&json!({
+        "status": 200,
+        "message": "OK",
+        "payload": state,
+        "service": SERVICE,
+    })))
 }

@@ -15,17 +15,20 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::params::Params;
+use super::path::{Family, Path};
+use super::refusal::Refusal;
 use super::{keys, reply};
 use crate::Runtime;
-use crate::broker::{MAX_MESSAGE_BYTES, PublishError, PublishInput, Verb, names};
+use crate::broker::names;
+use crate::ops::publish::{self, MAX_MESSAGE_BYTES, PublishError, PublishInput, Verb};
 
 /// PubNub's limit on a signal's payload.
 pub const MAX_SIGNAL_BYTES: usize = 64;
@@ -52,19 +55,34 @@ pub fn routes() -> Router<Arc<Runtime>> {
 type PathWithMessage = (String, String, String, String, String, String);
 type PathWithoutMessage = (String, String, String, String, String);
 
+/// The publish family (publish, fire, signal).
+struct PublishApi;
+
+impl Family for PublishApi {
+    fn bad_path(runtime: &Runtime, rejection: PathRejection) -> Refusal {
+        Refusal::publish(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid path: {rejection}"),
+            runtime.broker.now(),
+        )
+    }
+}
+
+type Outcome = Result<Response, Refusal>;
+
 async fn publish_get(
     state: State<Arc<Runtime>>,
-    path: Result<Path<PathWithMessage>, PathRejection>,
+    path: Path<PathWithMessage, PublishApi>,
     params: Params,
-) -> Response {
+) -> Outcome {
     message_in_path(Kind::Publish, state, path, params).await
 }
 
 async fn signal_get(
     state: State<Arc<Runtime>>,
-    path: Result<Path<PathWithMessage>, PathRejection>,
+    path: Path<PathWithMessage, PublishApi>,
     params: Params,
-) -> Response {
+) -> Outcome {
     message_in_path(Kind::Signal, state, path, params).await
 }
 
@@ -72,37 +90,27 @@ async fn signal_get(
 async fn message_in_path(
     kind: Kind,
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<PathWithMessage>, PathRejection>,
+    Path((pub_key, sub_key, _, channel, _, message), _): Path<PathWithMessage, PublishApi>,
     params: Params,
-) -> Response {
-    let (pub_key, sub_key, _, channel, _, message) = match path {
-        Ok(Path(parts)) => parts,
-        Err(rejection) => return bad_path(&runtime, &rejection),
-    };
+) -> Outcome {
     let text = message.strip_prefix('/').unwrap_or(&message).to_owned();
     handle(&runtime, kind, &pub_key, &sub_key, channel, text, params).await
 }
 
 async fn publish_post(
     State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<PathWithoutMessage>, PathRejection>,
+    Path((pub_key, sub_key, _, channel, _), _): Path<PathWithoutMessage, PublishApi>,
     params: Params,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (pub_key, sub_key, _, channel, _) = match path {
-        Ok(Path(parts)) => parts,
-        Err(rejection) => return bad_path(&runtime, &rejection),
-    };
+) -> Outcome {
     let now = runtime.broker.now();
     let encoding = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let text = match decode_body(encoding, &body) {
-        Ok(text) => text,
-        Err(reason) => return reply::publish_error(StatusCode::BAD_REQUEST, &reason, now),
-    };
+    let text = decode_body(encoding, &body)
+        .map_err(|reason| Refusal::publish(StatusCode::BAD_REQUEST, reason, now))?;
     handle(
         &runtime,
         Kind::Publish,
@@ -121,14 +129,6 @@ enum Kind {
     Signal,
 }
 
-fn bad_path(runtime: &Runtime, rejection: &PathRejection) -> Response {
-    reply::publish_error(
-        StatusCode::BAD_REQUEST,
-        &format!("Invalid path: {rejection}"),
-        runtime.broker.now(),
-    )
-}
-
 async fn handle(
     runtime: &Arc<Runtime>,
     kind: Kind,
@@ -137,43 +137,36 @@ async fn handle(
     channel: String,
     text: String,
     params: Params,
-) -> Response {
-    if let Err(response) = keys::check_publish_keys(runtime, pub_key, sub_key) {
-        return *response;
-    }
+) -> Outcome {
+    keys::check_publish_keys(runtime, pub_key, sub_key)?;
     let now = runtime.broker.now();
-    let bad = |reason: String| reply::publish_error(StatusCode::BAD_REQUEST, &reason, now);
-    let input = match publish_input(kind, channel, &text, params) {
-        Ok(input) => input,
-        Err(InputError::Invalid(reason)) => return bad(reason),
-        Err(InputError::TooLarge(reason)) => {
-            return reply::publish_error(StatusCode::PAYLOAD_TOO_LARGE, &reason, now);
+    let input = publish_input(kind, channel, &text, params).map_err(|e| match e {
+        InputError::Invalid(reason) => Refusal::publish(StatusCode::BAD_REQUEST, reason, now),
+        InputError::TooLarge(reason) => {
+            Refusal::publish(StatusCode::PAYLOAD_TOO_LARGE, reason, now)
         }
-    };
+    })?;
     match runtime.publish(input).await {
-        Ok(timetoken) => {
-            reply::json_value(StatusCode::OK, &json!([1, "Sent", timetoken.to_string()]))
+        Ok(timetoken) => Ok(reply::json_value(
+            StatusCode::OK,
+            &json!([1, "Sent", timetoken.to_string()]),
+        )),
+        Err(PublishError::Aborted(reason)) => {
+            Err(Refusal::service(StatusCode::FORBIDDEN, "Functions", reason))
         }
-        Err(PublishError::Aborted(reason)) => reply::json_value(
-            StatusCode::FORBIDDEN,
-            &json!({
-                "status": 403,
-                "error": true,
-                "message": reason,
-                "service": "Functions",
-            }),
-        ),
-        Err(PublishError::Invalid(reason)) => bad(reason),
+        Err(PublishError::Invalid(reason)) => {
+            Err(Refusal::publish(StatusCode::BAD_REQUEST, reason, now))
+        }
         Err(PublishError::TooLarge(reason)) => {
-            reply::publish_error(StatusCode::PAYLOAD_TOO_LARGE, &reason, now)
+            Err(Refusal::publish(StatusCode::PAYLOAD_TOO_LARGE, reason, now))
         }
         Err(PublishError::Failed(cause)) => {
             tracing::error!(error = %cause, "publish failed");
-            reply::publish_error(
+            Err(Refusal::publish(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                &format!("publish failed: {cause:#}"),
+                format!("publish failed: {cause:#}"),
                 now,
-            )
+            ))
         }
     }
 }
@@ -200,9 +193,7 @@ fn publish_input(
     // Checked before parsing so an oversize body costs no JSON work.
     let size = channel.len() + text.len() + meta_text.len();
     if size > MAX_MESSAGE_BYTES {
-        return Err(InputError::TooLarge(format!(
-            "Message Too Large: {size} bytes with channel and meta; the limit is {MAX_MESSAGE_BYTES}"
-        )));
+        return Err(InputError::TooLarge(publish::too_large(size).to_string()));
     }
     if kind == Kind::Signal && text.len() > MAX_SIGNAL_BYTES {
         return Err(InputError::TooLarge(format!(

@@ -10,22 +10,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::State;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::Value;
 
 use super::params::{Params, split_names};
-use super::reply::Rejection;
+use super::path::{Family, Path};
+use super::refusal::Refusal;
 use super::{keys, reply};
 use crate::Runtime;
 use crate::broker::filter_expr::FilterExpr;
 use crate::broker::presence::DEFAULT_PRESENCE_TIMEOUT;
 use crate::broker::topics::Batch;
 use crate::broker::wildcard::{self, PRESENCE_SUFFIX};
-use crate::broker::{PresenceHold, REGION, SubscriptionSpec, json_string, names};
+use crate::broker::{REGION, SubscriptionSpec, json_string, names};
+use crate::ops::PresenceHold;
 
 const SERVICE: &str = "Subscribe";
 /// Longest presence timeout a client may ask for (`heartbeat`), in seconds.
@@ -38,26 +40,23 @@ pub fn routes() -> Router<Arc<Runtime>> {
     )
 }
 
-async fn subscribe(
-    State(runtime): State<Arc<Runtime>>,
-    path: Result<Path<(String, String, String)>, PathRejection>,
-    params: Params,
-) -> Response {
-    match run(&runtime, path, params).await {
-        Ok(response) => response,
-        Err(rejection) => *rejection,
+/// The subscribe API.
+struct SubscribeApi;
+
+impl Family for SubscribeApi {
+    fn bad_path(_: &Runtime, rejection: PathRejection) -> Refusal {
+        Refusal::bad_request(SERVICE, format!("invalid path: {rejection}"))
     }
 }
 
-async fn run(
-    runtime: &Arc<Runtime>,
-    path: Result<Path<(String, String, String)>, PathRejection>,
+async fn subscribe(
+    State(runtime): State<Arc<Runtime>>,
+    Path((sub_key, channels, _), _): Path<(String, String, String), SubscribeApi>,
     params: Params,
-) -> Result<Response, Rejection> {
-    let Path((sub_key, channels, _)) =
-        path.map_err(|e| reply::bad_request(SERVICE, &format!("invalid path: {e}")))?;
-    keys::subscribe_key(runtime, &sub_key)?;
-    let bad = |message: String| reply::bad_request(SERVICE, &message);
+) -> Result<Response, Refusal> {
+    let runtime = &runtime;
+    keys::check_subscribe_key(runtime, &sub_key)?;
+    let bad = |message: String| Refusal::bad_request(SERVICE, message);
     let spec = SubscriptionSpec {
         channels: split_names(&channels),
         groups: params.list("channel-group"),
@@ -72,7 +71,7 @@ async fn run(
         .map_err(bad)?;
     let uuid = params.get("uuid");
     if let Some(uuid) = uuid {
-        names::validate_uuid(uuid).map_err(bad)?;
+        names::validate_uuid(uuid).map_err(|e| bad(e.to_string()))?;
     }
     let timeout = presence_timeout(&params).map_err(bad)?;
     let states = states_by_channel(&params).map_err(bad)?;
@@ -114,11 +113,11 @@ fn validate(spec: &SubscriptionSpec) -> Result<(), String> {
         if wildcard::is_pattern(name) {
             wildcard::validate_pattern(name)?;
         } else {
-            names::validate_channel(name)?;
+            names::validate_channel(name).map_err(|e| e.to_string())?;
         }
     }
     for group in &spec.groups {
-        names::validate_group(group)?;
+        names::validate_group(group).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -1,28 +1,25 @@
-//! The message path: timetokens, the publish pipeline that runs functions
-//! around it, the subscription registry long-polls wait on, and presence.
+//! The message path's machinery: timetokens, the topics fan-out goes
+//! through, the subscription registry long-polls wait on, and presence
+//! bookkeeping. The operations built on it (publish, presence events) are in
+//! the `ops` module; nothing here knows about functions.
 //!
 //! - `timetoken`: strictly increasing 17-digit timetokens.
-//! - `pipeline`: publish / fire / signal with Before and After functions.
 //! - `envelope`: a message as subscribers receive it, serialised once.
 //! - `topics`: per-channel and per-pattern rings and wake-ups.
 //! - `subscription`: what one subscribe request listens to, and the long-poll.
 //! - `wildcard`, `filter_expr`, `names`: PubNub's rules for names and filters.
-//! - `presence` / `presence_events`: membership, heartbeats, timeouts, events.
+//! - `presence`: membership, heartbeats, timeouts.
 
 mod envelope;
 pub mod filter_expr;
 pub mod names;
-mod pipeline;
 pub mod presence;
-mod presence_events;
 mod subscription;
 mod timetoken;
 pub mod topics;
 pub mod wildcard;
 
 pub use envelope::{Envelope, REGION, json_string};
-pub use pipeline::{MAX_MESSAGE_BYTES, PublishError, PublishInput, Verb};
-pub use presence_events::{PresenceHold, spawn_maintenance};
 pub use subscription::SubscriptionSpec;
 pub use timetoken::TimetokenClock;
 

@@ -6,49 +6,77 @@ pub const MAX_CHANNEL_CHARS: usize = 2048;
 /// Longest user id (`uuid`), in characters.
 pub const MAX_UUID_CHARS: usize = 92;
 
+/// What is wrong with a name; its text is what the API answers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidName {
+    #[error("{0} is empty")]
+    Empty(&'static str),
+    #[error("{what} is {chars} characters long; the limit is {limit}")]
+    TooLong {
+        what: &'static str,
+        chars: usize,
+        limit: usize,
+    },
+    /// A uuid with control characters.
+    #[error("{what} {name:?} contains control characters")]
+    Control { what: &'static str, name: String },
+    /// A channel or group name with a character PubNub reserves.
+    #[error("invalid {what} {name:?}: no `*`, `,`, `/`, `\\`, whitespace or control characters")]
+    Reserved { what: &'static str, name: String },
+}
+
 /// A publishable channel name: no wildcard, list separator, slash or whitespace.
-pub fn validate_channel(name: &str) -> Result<(), String> {
-    validate_name("channel", name)
+pub fn validate_channel(name: &str) -> Result<(), InvalidName> {
+    validate_name("channel name", name)
 }
 
 /// A channel group name follows the channel rules.
-pub fn validate_group(name: &str) -> Result<(), String> {
-    validate_name("channel group", name)
+pub fn validate_group(name: &str) -> Result<(), InvalidName> {
+    validate_name("channel group name", name)
 }
 
-pub fn validate_uuid(uuid: &str) -> Result<(), String> {
+pub fn validate_uuid(uuid: &str) -> Result<(), InvalidName> {
+    let what = "uuid";
     if uuid.is_empty() {
-        return Err("uuid is empty".into());
+        return Err(InvalidName::Empty(what));
     }
     let chars = uuid.chars().count();
     if chars > MAX_UUID_CHARS {
-        return Err(format!(
-            "uuid is {chars} characters long; the limit is {MAX_UUID_CHARS}"
-        ));
+        return Err(InvalidName::TooLong {
+            what,
+            chars,
+            limit: MAX_UUID_CHARS,
+        });
     }
     if uuid.chars().any(char::is_control) {
-        return Err(format!("uuid {uuid:?} contains control characters"));
+        return Err(InvalidName::Control {
+            what,
+            name: uuid.to_owned(),
+        });
     }
     Ok(())
 }
 
-fn validate_name(what: &str, name: &str) -> Result<(), String> {
+fn validate_name(what: &'static str, name: &str) -> Result<(), InvalidName> {
     if name.is_empty() {
-        return Err(format!("{what} name is empty"));
+        return Err(InvalidName::Empty(what));
     }
     let chars = name.chars().count();
     if chars > MAX_CHANNEL_CHARS {
-        return Err(format!(
-            "{what} name is {chars} characters long; the limit is {MAX_CHANNEL_CHARS}"
-        ));
+        return Err(InvalidName::TooLong {
+            what,
+            chars,
+            limit: MAX_CHANNEL_CHARS,
+        });
     }
     if name
         .chars()
         .any(|c| matches!(c, '*' | ',' | '/' | '\\') || c.is_whitespace() || c.is_control())
     {
-        return Err(format!(
-            "invalid {what} name {name:?}: no `*`, `,`, `/`, `\\`, whitespace or control characters"
-        ));
+        return Err(InvalidName::Reserved {
+            what,
+            name: name.to_owned(),
+        });
     }
     Ok(())
 }

@@ -1,21 +1,25 @@
-//! Running one event: a fresh instance from the module's `InstancePre`,
-//! bounded by the function's limits. Whatever goes wrong fails this
+//! Running one event: a fresh instance from the module's `InstancePre` (or,
+//! for JavaScript, a warm one), bounded by the function's limits. Whatever goes wrong fails this
 //! execution alone and is logged with module, function and cause.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tracing::Instrument;
 use wasmtime::{Store, UpdateDeadline};
 
 use super::FunctionHost;
-use super::host::{HostState, HttpRequest, Module, PublishRequest, PublishVerb};
+use super::host::types::publish_request;
+use super::host::{HostState, HttpRequest, Module};
+use super::limits::{Limit, LimitExceeded};
 use super::logs::LogLevel;
 use super::manifest::FunctionSpec;
-use super::registry::{Handler, LoadedModule};
+use super::module::{Handler, LoadedModule};
 use super::warm::Live;
 use crate::Runtime;
-use crate::broker::{PublishInput, Verb};
+use crate::message::PublishInput;
 
 /// Extra time past the wall-time limit before the host gives up on a guest
 /// that is stuck in a host call; epoch interruption normally fires first.
@@ -36,6 +40,38 @@ pub struct HttpReply {
     pub body: Vec<u8>,
 }
 
+/// Why one execution failed; its text is the cause that is logged and
+/// shown to whoever waited for the execution.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecutionError {
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
+    /// A trap, with what the guest printed of its panic.
+    #[error("trapped ({trap}): panicked: {panic}")]
+    Panicked { trap: wasmtime::Trap, panic: String },
+    #[error("trapped: {0}")]
+    Trapped(wasmtime::Trap),
+    #[error("could not be instantiated: {0}")]
+    Instantiate(String),
+    /// The instance pool was closed (the host is shutting down).
+    #[error("{0}")]
+    Unavailable(#[from] tokio::sync::AcquireError),
+    /// A JavaScript module's files do not load: the engine's report
+    /// (`file.js:line:col: SyntaxError: ...`).
+    #[error("{0}")]
+    Script(String),
+    /// The JavaScript engine's stack overflowed: it lives at the bottom of
+    /// its linear memory, so that is the out-of-bounds access it traps with.
+    #[error("ran out of stack: JavaScript recursion deeper than about 5,000 calls")]
+    ScriptStackOverflow,
+    /// Any other error a guest call ended with.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Numbers executions, so that log lines can say which one they belong to.
+static EXECUTIONS: AtomicU64 = AtomicU64::new(1);
+
 impl FunctionHost {
     async fn instantiate(
         &self,
@@ -43,13 +79,8 @@ impl FunctionHost {
         module: &LoadedModule,
         spec: &FunctionSpec,
         hops: u8,
-    ) -> Result<Live, String> {
-        let slot = self
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| e.to_string())?;
+    ) -> Result<Live, ExecutionError> {
+        let slot = self.slots.clone().acquire_owned().await?;
         let state = HostState::new(
             runtime.clone(),
             module.name.as_str().into(),
@@ -59,7 +90,7 @@ impl FunctionHost {
             hops,
             module.javascript.as_deref(),
         );
-        let wall_ms = spec.limits.wall_time_ms;
+        let exceeded = LimitExceeded::new(Limit::WallTime, &spec.limits);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| state);
         // Every epoch tick, a running guest yields to the executor (so a busy
@@ -68,9 +99,7 @@ impl FunctionHost {
         // The deadline is read from the state: a warm instance gets a new one per execution.
         store.epoch_deadline_callback(move |store| {
             if Instant::now() >= store.data().deadline {
-                Err(wasmtime::Error::msg(format!(
-                    "exceeded its wall time of {wall_ms} ms (raise `wall_time_ms` under [limits] in module.toml)"
-                )))
+                Err(wasmtime::Error::new(exceeded.clone()))
             } else {
                 Ok(UpdateDeadline::Yield(1))
             }
@@ -79,7 +108,7 @@ impl FunctionHost {
             .pre
             .instantiate_async(&mut store)
             .await
-            .map_err(|e| format!("could not be instantiated: {e:#}"))?;
+            .map_err(|e| ExecutionError::Instantiate(format!("{e:#}")))?;
         Ok(Live {
             store,
             instance,
@@ -88,17 +117,28 @@ impl FunctionHost {
     }
 
     /// Runs `call` on a warm instance of the function (JavaScript modules) or
-    /// a fresh one; an `Err` is the logged failure cause. Only an instance
-    /// whose call ended without a trap goes back to the warm pool.
+    /// a fresh one, inside a span naming the execution; an `Err` is the
+    /// logged failure cause. Only an instance whose call ended without a trap
+    /// goes back to the warm pool. `trigger` is what set it off: a
+    /// channel, a request path, an interval.
     async fn execute<T>(
         &self,
         runtime: &Arc<Runtime>,
         handler: &Handler,
         hops: u8,
+        trigger: &str,
         call: impl AsyncFnOnce(&Module, &mut Store<HostState>) -> wasmtime::Result<T>,
-    ) -> Result<T, String> {
+    ) -> Result<T, ExecutionError> {
         let spec = handler.spec();
         let module = &handler.module;
+        let span = tracing::info_span!(
+            "execution",
+            id = EXECUTIONS.fetch_add(1, Ordering::Relaxed),
+            module = %module.name,
+            function = %spec.name,
+            event = %spec.event,
+            trigger,
+        );
         let outcome = async {
             let mut live = match module.warm.take(handler.index) {
                 Some(mut live) => {
@@ -114,17 +154,11 @@ impl FunctionHost {
                     module.warm.put(handler.index, live);
                     Ok(value)
                 }
-                Ok(Err(error)) => Err(describe_failure(
-                    &error,
-                    &live.store,
-                    module.is_javascript(),
-                )),
-                Err(_) => Err(format!(
-                    "exceeded its wall time of {} ms",
-                    spec.limits.wall_time_ms
-                )),
+                Ok(Err(error)) => Err(classify(&error, &live.store, module.is_javascript())),
+                Err(_) => Err(LimitExceeded::new(Limit::WallTime, &spec.limits).into()),
             }
         }
+        .instrument(span)
         .await;
         if let Err(cause) = &outcome {
             self.logs.record(
@@ -146,11 +180,15 @@ impl FunctionHost {
         let request = publish_request(input, None);
         let name = handler.spec().name.clone();
         let result = self
-            .execute(runtime, handler, input.hops, async |instance, store| {
-                instance.call_before_publish(store, &name, &request).await
-            })
+            .execute(
+                runtime,
+                handler,
+                input.hops,
+                &input.channel,
+                async |instance, store| instance.call_before_publish(store, &name, &request).await,
+            )
             .await;
-        let failed = |cause: String| {
+        let failed = |cause: &dyn std::fmt::Display| {
             BeforeOutcome::Abort(format!(
                 "function {}/{} failed: {cause}",
                 handler.module.name, name
@@ -161,7 +199,7 @@ impl FunctionHost {
                 let message = match serde_json::from_str(&verdict.message) {
                     Ok(m) => m,
                     Err(e) => {
-                        return failed(format!("it returned a message that is not JSON: {e}"));
+                        return failed(&format!("it returned a message that is not JSON: {e}"));
                     }
                 };
                 let meta = match verdict
@@ -171,12 +209,12 @@ impl FunctionHost {
                     .transpose()
                 {
                     Ok(m) => m,
-                    Err(e) => return failed(format!("it returned meta that is not JSON: {e}")),
+                    Err(e) => return failed(&format!("it returned meta that is not JSON: {e}")),
                 };
                 BeforeOutcome::Pass { message, meta }
             }
             Ok(Err(reason)) => BeforeOutcome::Abort(reason),
-            Err(cause) => failed(cause),
+            Err(cause) => failed(&cause),
         }
     }
 
@@ -191,9 +229,13 @@ impl FunctionHost {
         let request = publish_request(input, Some(timetoken));
         let name = handler.spec().name.clone();
         let result = self
-            .execute(runtime, handler, input.hops, async |instance, store| {
-                instance.call_after_publish(store, &name, &request).await
-            })
+            .execute(
+                runtime,
+                handler,
+                input.hops,
+                &input.channel,
+                async |instance, store| instance.call_after_publish(store, &name, &request).await,
+            )
             .await;
         if let Ok(Err(reason)) = result {
             self.logs.record(
@@ -210,27 +252,24 @@ impl FunctionHost {
         runtime: &Arc<Runtime>,
         handler: &Handler,
         request: HttpRequest,
-    ) -> Result<HttpReply, String> {
+    ) -> Result<HttpReply, ExecutionError> {
         let name = handler.spec().name.clone();
-        self.execute(runtime, handler, 0, async |instance, store| {
+        let path = request.path.clone();
+        self.execute(runtime, handler, 0, &path, async |instance, store| {
             instance.call_on_request(store, &name, &request).await
         })
         .await
-        .map(|r| HttpReply {
-            status: r.status,
-            headers: r.headers,
-            body: r.body,
-        })
+        .map(HttpReply::from)
     }
 
     pub async fn run_interval(
         &self,
         runtime: &Arc<Runtime>,
         handler: &Handler,
-    ) -> Result<(), String> {
+    ) -> Result<(), IntervalError> {
         let name = handler.spec().name.clone();
         match self
-            .execute(runtime, handler, 0, async |instance, store| {
+            .execute(runtime, handler, 0, "interval", async |instance, store| {
                 instance.call_on_interval(store, &name).await
             })
             .await
@@ -243,9 +282,9 @@ impl FunctionHost {
                     LogLevel::Warn,
                     format!("on-interval aborted: {reason}"),
                 );
-                Err(reason)
+                Err(IntervalError::Aborted(reason))
             }
-            Err(cause) => Err(cause),
+            Err(cause) => Err(IntervalError::Failed(cause)),
         }
     }
 
@@ -254,7 +293,7 @@ impl FunctionHost {
         &self,
         runtime: &Arc<Runtime>,
         module: &LoadedModule,
-    ) -> Result<Vec<super::host::FunctionInfo>, String> {
+    ) -> Result<Vec<super::host::FunctionInfo>, ExecutionError> {
         let spec = FunctionSpec {
             name: "describe".into(),
             event: super::EventKind::OnRequest,
@@ -266,56 +305,39 @@ impl FunctionHost {
         live.instance
             .call_describe(&mut live.store)
             .await
-            .map_err(|e| match guest_panic(&live.store) {
-                // The JavaScript engine reports a file that does not load as its panic.
-                Some(message) if module.javascript.is_some() => message,
-                _ => describe_failure(&e, &live.store, module.is_javascript()),
-            })
+            .map_err(
+                |e| match classify(&e, &live.store, module.is_javascript()) {
+                    // The JavaScript engine reports a file that does not load as its panic.
+                    ExecutionError::Panicked { panic, .. } if module.is_javascript() => {
+                        ExecutionError::Script(panic)
+                    }
+                    other => other,
+                },
+            )
     }
 }
 
-fn publish_request(input: &PublishInput, timetoken: Option<u64>) -> PublishRequest {
-    PublishRequest {
-        channel: input.channel.clone(),
-        message: input.message.to_string(),
-        meta: input.meta.as_ref().map(Value::to_string),
-        publisher: input.publisher.clone(),
-        verb: match input.verb {
-            Verb::Publish => PublishVerb::Publish,
-            Verb::Fire => PublishVerb::Fire,
-            Verb::Signal => PublishVerb::Signal,
-        },
-        params: input.params.clone(),
-        timetoken: timetoken.map(|t| t.to_string()),
-    }
+/// How an On Interval run ended badly.
+#[derive(Debug, thiserror::Error)]
+pub enum IntervalError {
+    /// The function returned an error.
+    #[error("{0}")]
+    Aborted(String),
+    #[error(transparent)]
+    Failed(#[from] ExecutionError),
 }
 
-/// A one-line cause: our own limit messages as they are, traps with what the
-/// guest printed (a Rust panic message) when it printed anything.
-fn describe_failure(error: &wasmtime::Error, store: &Store<HostState>, javascript: bool) -> String {
-    let ours = error
-        .chain()
-        .map(ToString::to_string)
-        .find(|m| m.starts_with("exceeded its") || m.starts_with("budget exceeded"));
-    if let Some(message) = ours {
-        return message;
+/// What went wrong, by the error's type: our own limits as they are, traps
+/// with what the guest printed (a Rust panic message) when it printed anything.
+fn classify(error: &wasmtime::Error, store: &Store<HostState>, javascript: bool) -> ExecutionError {
+    let limit = error.downcast_ref::<LimitExceeded>().or_else(|| {
+        error
+            .chain()
+            .find_map(|e| e.downcast_ref::<LimitExceeded>())
+    });
+    if let Some(limit) = limit {
+        return limit.clone().into();
     }
-    match (error.downcast_ref::<wasmtime::Trap>(), guest_panic(store)) {
-        // The JS engine's stack lives at the bottom of its linear memory, so
-        // this trap in a JavaScript module is its stack overflowing.
-        (Some(wasmtime::Trap::MemoryOutOfBounds), None) if javascript => {
-            "ran out of stack: JavaScript recursion deeper than about 5,000 calls".into()
-        }
-        (Some(trap), Some(panic)) => {
-            format!("trapped ({trap}): panicked: {}", panic.replace('\n', " "))
-        }
-        (Some(trap), None) => format!("trapped: {trap}"),
-        (None, _) => format!("{error:#}"),
-    }
-}
-
-/// The message of a Rust panic the guest printed to stderr, if it printed one.
-fn guest_panic(store: &Store<HostState>) -> Option<String> {
     let printed = String::from_utf8_lossy(&store.data().stderr.contents()).into_owned();
     let panic = printed
         .lines()
@@ -323,6 +345,13 @@ fn guest_panic(store: &Store<HostState>) -> Option<String> {
         .skip(1)
         .take_while(|l| !l.starts_with("note:"))
         .collect::<Vec<_>>()
-        .join("\n");
-    (!panic.is_empty()).then_some(panic)
+        .join(" ");
+    match error.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::MemoryOutOfBounds) if javascript && panic.is_empty() => {
+            ExecutionError::ScriptStackOverflow
+        }
+        Some(&trap) if !panic.is_empty() => ExecutionError::Panicked { trap, panic },
+        Some(&trap) => ExecutionError::Trapped(trap),
+        None => ExecutionError::Other(format!("{error:#}")),
+    }
 }

@@ -7,7 +7,7 @@ use tokio::task::AbortHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::manifest::Binding;
-use super::registry::{Handler, LoadedModule};
+use super::module::{Handler, LoadedModule};
 use crate::Runtime;
 
 pub(super) fn start(runtime: &Arc<Runtime>, module: &Arc<LoadedModule>) -> Vec<AbortHandle> {

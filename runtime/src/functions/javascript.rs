@@ -117,14 +117,24 @@ mod tests {
     }
 
     fn sources(files: &[(&str, &str)]) -> Sources {
-        files.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect()
+        files
+            .iter()
+            .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+            .collect()
     }
 
     #[test]
     fn every_named_source_must_be_deployed() {
         let err = check(&specs("f.js"), &sources(&[("g.js", "")])).unwrap_err();
-        assert!(err.contains("names source \"f.js\"") && err.contains("files: g.js"), "{err}");
-        check(&specs("f.js"), &sources(&[("f.js", "export default () => 1")])).unwrap();
+        assert!(
+            err.contains("names source \"f.js\"") && err.contains("files: g.js"),
+            "{err}"
+        );
+        check(
+            &specs("f.js"),
+            &sources(&[("f.js", "export default () => 1")]),
+        )
+        .unwrap();
     }
 
     #[test]

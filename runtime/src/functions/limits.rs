@@ -99,6 +99,91 @@ pub enum Budgeted {
     Publish,
 }
 
+/// A limit an execution can go over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    WallTime,
+    Memory,
+    Calls(Budgeted),
+}
+
+impl Limit {
+    /// The `[limits]` key in module.toml that raises it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::WallTime => "wall_time_ms",
+            Self::Memory => "memory_mib",
+            Self::Calls(Budgeted::Xhr) => "xhr_calls",
+            Self::Calls(Budgeted::Kv) => "kv_calls",
+            Self::Calls(Budgeted::Publish) => "publishes",
+        }
+    }
+
+    /// Its value in `limits`.
+    pub fn configured(self, limits: &Limits) -> u64 {
+        match self {
+            Self::WallTime => limits.wall_time_ms,
+            Self::Memory => limits.memory_mib.into(),
+            Self::Calls(Budgeted::Xhr) => limits.xhr_calls.into(),
+            Self::Calls(Budgeted::Kv) => limits.kv_calls.into(),
+            Self::Calls(Budgeted::Publish) => limits.publishes.into(),
+        }
+    }
+}
+
+/// An execution went over one of its limits; it traps with this error, and
+/// the executor recognises it by type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.describe())]
+pub struct LimitExceeded {
+    pub limit: Limit,
+    /// The limit's value for this function.
+    pub configured: u64,
+    /// The host call that was waiting when the wall time ran out, if any.
+    pub during: Option<&'static str>,
+}
+
+impl LimitExceeded {
+    pub fn new(limit: Limit, limits: &Limits) -> Self {
+        Self {
+            limit,
+            configured: limit.configured(limits),
+            during: None,
+        }
+    }
+
+    pub fn during(self, call: &'static str) -> Self {
+        Self {
+            during: Some(call),
+            ..self
+        }
+    }
+
+    fn describe(&self) -> String {
+        let n = self.configured;
+        let what = match self.limit {
+            Limit::WallTime => format!("exceeded its wall time of {n} ms"),
+            Limit::Memory => format!("exceeded its memory limit of {n} MiB"),
+            Limit::Calls(kind) => {
+                let calls = match kind {
+                    Budgeted::Xhr => "xhr calls",
+                    Budgeted::Kv => "KV calls",
+                    Budgeted::Publish => "publishes",
+                };
+                format!("budget exceeded: more than {n} {calls} in one execution")
+            }
+        };
+        let during = self
+            .during
+            .map(|call| format!(" during {call}"))
+            .unwrap_or_default();
+        format!(
+            "{what}{during} (raise `{}` under [limits] in module.toml)",
+            self.limit.key()
+        )
+    }
+}
+
 /// What one execution has used so far.
 #[derive(Debug, Default)]
 pub struct Budget {
@@ -109,21 +194,15 @@ pub struct Budget {
 
 impl Budget {
     /// Counts one call; an error (which traps the execution) once over the limit.
-    pub fn spend(&mut self, kind: Budgeted, limits: &Limits) -> Result<(), String> {
-        let (used, limit, what, key) = match kind {
-            Budgeted::Xhr => (&mut self.xhr, limits.xhr_calls, "xhr calls", "xhr_calls"),
-            Budgeted::Kv => (&mut self.kv, limits.kv_calls, "KV calls", "kv_calls"),
-            Budgeted::Publish => (
-                &mut self.publishes,
-                limits.publishes,
-                "publishes",
-                "publishes",
-            ),
+    pub fn spend(&mut self, kind: Budgeted, limits: &Limits) -> Result<(), LimitExceeded> {
+        let used = match kind {
+            Budgeted::Xhr => &mut self.xhr,
+            Budgeted::Kv => &mut self.kv,
+            Budgeted::Publish => &mut self.publishes,
         };
-        if *used >= limit {
-            return Err(format!(
-                "budget exceeded: more than {limit} {what} in one execution (raise `{key}` under [limits] in module.toml)"
-            ));
+        let limit = LimitExceeded::new(Limit::Calls(kind), limits);
+        if u64::from(*used) >= limit.configured {
+            return Err(limit);
         }
         *used += 1;
         Ok(())
@@ -141,7 +220,10 @@ mod tests {
         for _ in 0..5 {
             budget.spend(Budgeted::Xhr, &limits).unwrap();
         }
-        let err = budget.spend(Budgeted::Xhr, &limits).unwrap_err();
+        let err = budget
+            .spend(Budgeted::Xhr, &limits)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("more than 5 xhr calls"), "{err}");
         budget.spend(Budgeted::Kv, &limits).unwrap();
     }

@@ -113,19 +113,29 @@ impl std::fmt::Display for Binding {
     }
 }
 
+/// What is wrong with a module's manifest: the problem and its fix, in words
+/// a deploy refusal shows as they are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ManifestError(String);
+
 /// The longest On Interval period, as on the hosted service.
 const MAX_INTERVAL_SECS: u64 = 3600;
 
 impl Manifest {
     /// Parses `module.toml` text; errors name the problem and the fix.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| format!("invalid module.toml: {e}"))
+    pub fn parse(text: &str) -> Result<Self, ManifestError> {
+        toml::from_str(text).map_err(|e| ManifestError(format!("invalid module.toml: {e}")))
     }
 
     /// Checks everything that can be checked without the component, and
     /// resolves each function's bindings and limits.
-    pub fn resolve(&self) -> Result<Vec<FunctionSpec>, String> {
-        validate_module_name(&self.name)?;
+    pub fn resolve(&self) -> Result<Vec<FunctionSpec>, ManifestError> {
+        self.resolve_functions().map_err(ManifestError)
+    }
+
+    fn resolve_functions(&self) -> Result<Vec<FunctionSpec>, String> {
+        validate_module_name(&self.name).map_err(|e| e.0)?;
         if self.functions.is_empty() {
             return Err(format!(
                 "module {:?} declares no functions; add a [[function]] table",
@@ -261,7 +271,7 @@ pub fn validate_source_name(source: &str) -> Result<(), String> {
     }
 }
 
-pub fn validate_module_name(name: &str) -> Result<(), String> {
+pub fn validate_module_name(name: &str) -> Result<(), ManifestError> {
     let valid = !name.is_empty()
         && name.len() <= 64
         && name
@@ -271,9 +281,9 @@ pub fn validate_module_name(name: &str) -> Result<(), String> {
     if valid {
         Ok(())
     } else {
-        Err(format!(
+        Err(ManifestError(format!(
             "module name {name:?} is invalid: use 1 to 64 lower-case letters, digits and `-`"
-        ))
+        )))
     }
 }
 
@@ -320,6 +330,7 @@ interval_secs = 5
             Manifest::parse(text)
                 .and_then(|m| m.resolve().map(|_| ()))
                 .unwrap_err()
+                .to_string()
         };
         assert!(err("name = \"x\"\nbogus = 1").contains("unknown field `bogus`"));
         assert!(

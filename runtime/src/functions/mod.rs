@@ -3,7 +3,9 @@
 //!
 //! - `manifest` / `patterns` / `limits`: what a module declares.
 //! - `engine`: the wasmtime engine and compile cache.
-//! - `registry`: deployed modules, atomic replacement, persistence.
+//! - `module`: a deployed module (`LoadedModule`) and one of its functions (`Handler`).
+//! - `registry`: the table of deployed modules and the lookups triggers use.
+//! - `deploy`: deploy, undeploy, restore: validation, persistence, atomic replacement.
 //! - `executor`: one instance per event (fresh, or warm for JavaScript), with limits and failure reports.
 //! - `javascript` / `block`: JavaScript modules on the bundled JS engine; `block.json` projects.
 //! - `warm`: the warm instances a JavaScript module keeps between events.
@@ -11,6 +13,7 @@
 //! - `host/`: the imports guests call, one file per WIT interface.
 
 pub mod block;
+mod deploy;
 mod engine;
 mod executor;
 pub mod host;
@@ -19,16 +22,17 @@ pub mod javascript;
 pub mod limits;
 pub mod logs;
 pub mod manifest;
+mod module;
 pub mod patterns;
 mod registry;
 mod warm;
 
+pub use deploy::{DeployError, ModuleCode};
 pub use engine::content_hash;
-pub use executor::{BeforeOutcome, HttpReply};
+pub use executor::{BeforeOutcome, ExecutionError, HttpReply, IntervalError};
+pub use limits::LimitExceeded;
 pub use manifest::{EventKind, Manifest};
-pub use registry::{
-    DeployError, FunctionSummary, Handler, LoadedModule, ModuleCode, ModuleSummary,
-};
+pub use module::{FunctionSummary, Handler, LoadedModule, ModuleSummary};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -37,6 +41,7 @@ use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 
+use self::deploy::Deployments;
 use self::engine::CompileCache;
 use self::host::HostState;
 use self::logs::LogBook;
@@ -47,6 +52,7 @@ pub struct FunctionHost {
     linker: Linker<HostState>,
     cache: CompileCache,
     registry: Registry,
+    deployments: Deployments,
     /// Bounds live instances to the pool's size: callers queue instead of failing.
     slots: Arc<Semaphore>,
     /// The JavaScript engine component every JavaScript module runs on (none:
@@ -64,7 +70,8 @@ impl FunctionHost {
         host::add_to_linker(&mut linker)?;
         Ok(Self {
             cache: CompileCache::new(&engine, &data_dir.join("cache"))?,
-            registry: Registry::new(&data_dir.join("modules"))?,
+            registry: Registry::default(),
+            deployments: Deployments::new(&data_dir.join("modules"))?,
             slots: Arc::new(Semaphore::new(engine::MAX_CONCURRENT_INSTANCES as usize)),
             js_engine,
             http: reqwest::Client::builder()

@@ -10,11 +10,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use serde_json::{Map, Value, json};
 
-use super::error::ObjectsError;
 use super::query::ListQuery;
 use super::{Request, parse_body};
 use crate::Runtime;
 use crate::api::params::Params as Query;
+use crate::api::refusal::Refusal;
 use crate::store::{LinkSide, LinkUpdate};
 
 const MEMBERSHIP_SORTABLE: &[&str] = &[
@@ -70,8 +70,8 @@ fn respond(
     side: LinkSide,
     owner: &str,
     list: &ListQuery,
-) -> Result<Json<Value>, ObjectsError> {
-    let listed = list.apply(joined_links(runtime, side, owner)?);
+) -> Result<Json<Value>, Refusal> {
+    let listed = list.apply(joined_links(runtime, side, owner).map_err(Refusal::objects_internal)?);
     let data: Vec<Value> = listed
         .items
         .iter()
@@ -87,7 +87,7 @@ async fn get(
     runtime: Arc<Runtime>,
     (sub, owner): (String, String),
     query: Query,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     let request = Request::new(&runtime, &sub, query)?;
     let list = ListQuery::parse(&request.params, sortable(side))?;
     respond(&runtime, side, &owner, &list)
@@ -99,28 +99,28 @@ async fn manage(
     (sub, owner): (String, String),
     query: Query,
     body: Bytes,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     let request = Request::new(&runtime, &sub, query)?;
     let list = ListQuery::parse(&request.params, sortable(side))?;
     let body = parse_body(&body)?;
     let other = side.other();
-    let entries = |name: &str| -> Result<Vec<LinkUpdate>, ObjectsError> {
+    let entries = |name: &str| -> Result<Vec<LinkUpdate>, Refusal> {
         match body.get(name) {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Array(list)) => list
                 .iter()
                 .map(|entry| {
                     LinkUpdate::parse(entry, other)
-                        .map_err(|e| ObjectsError::bad_request(format!("{name}: {e}")))
+                        .map_err(|e| Refusal::objects_bad_request(format!("{name}: {e}")))
                 })
                 .collect(),
-            Some(other) => Err(ObjectsError::bad_request(format!(
+            Some(other) => Err(Refusal::objects_bad_request(format!(
                 "{name} must be an array, got {other}"
             ))),
         }
     };
     if !body.is_object() {
-        return Err(ObjectsError::bad_request(format!(
+        return Err(Refusal::objects_bad_request(format!(
             "body must be an object with `set` and/or `delete` arrays, got {body}"
         )));
     }
@@ -129,7 +129,7 @@ async fn manage(
     runtime
         .update_links(side, &owner, &set, &delete, request.actor())
         .await
-        .map_err(|e| ObjectsError::from_store(e, "update"))?;
+        .map_err(|e| Refusal::from_store(e, "update"))?;
     respond(&runtime, side, &owner, &list)
 }
 
@@ -137,7 +137,7 @@ pub async fn get_memberships(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
     query: Query,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     get(LinkSide::Memberships, runtime, path, query).await
 }
 
@@ -146,7 +146,7 @@ pub async fn manage_memberships(
     Path(path): Path<(String, String)>,
     query: Query,
     body: Bytes,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     manage(LinkSide::Memberships, runtime, path, query, body).await
 }
 
@@ -154,7 +154,7 @@ pub async fn get_members(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
     query: Query,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     get(LinkSide::Members, runtime, path, query).await
 }
 
@@ -163,6 +163,6 @@ pub async fn manage_members(
     Path(path): Path<(String, String)>,
     query: Query,
     body: Bytes,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     manage(LinkSide::Members, runtime, path, query, body).await
 }

@@ -9,11 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
-use super::error::ObjectsError;
 use super::query::ListQuery;
 use super::{Request, if_match, parse_body};
 use crate::Runtime;
 use crate::api::params::Params as Query;
+use crate::api::refusal::Refusal;
 use crate::store::MetadataKind;
 
 const SORTABLE: &[&str] = &["id", "name", "updated", "status", "type"];
@@ -23,10 +23,16 @@ async fn list(
     runtime: Arc<Runtime>,
     sub: String,
     query: Query,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     let request = Request::new(&runtime, &sub, query)?;
     let list = ListQuery::parse(&request.params, SORTABLE)?;
-    let listed = list.apply(runtime.store.app_context.list(kind)?);
+    let listed = list.apply(
+        runtime
+            .store
+            .app_context
+            .list(kind)
+            .map_err(Refusal::objects_internal)?,
+    );
     let data: Vec<Value> = listed
         .items
         .iter()
@@ -42,14 +48,15 @@ async fn get(
     runtime: Arc<Runtime>,
     (sub, id): (String, String),
     query: Query,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     let request = Request::new(&runtime, &sub, query)?;
     let include = request.include();
     let object = runtime
         .store
         .app_context
-        .get(kind, &id)?
-        .ok_or_else(ObjectsError::not_found)?;
+        .get(kind, &id)
+        .map_err(Refusal::objects_internal)?
+        .ok_or_else(Refusal::objects_not_found)?;
     Ok(Json(
         json!({ "status": 200, "data": include.metadata(kind, &object) }),
     ))
@@ -62,7 +69,7 @@ async fn set(
     query: Query,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     let request = Request::new(&runtime, &sub, query)?;
     let data = parse_body(&body)?;
     let object = runtime
@@ -74,7 +81,7 @@ async fn set(
             request.actor(),
         )
         .await
-        .map_err(|e| ObjectsError::from_store(e, "update"))?;
+        .map_err(|e| Refusal::from_store(e, "update"))?;
     Ok(Json(
         json!({ "status": 200, "data": request.include().metadata(kind, &object) }),
     ))
@@ -86,13 +93,13 @@ async fn remove(
     (sub, id): (String, String),
     query: Query,
     headers: HeaderMap,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     let request = Request::new(&runtime, &sub, query)?;
     // Removing what is not there succeeds, as PubNub's does.
     runtime
         .remove_metadata(kind, &id, if_match(&headers)?.as_deref(), request.actor())
         .await
-        .map_err(|e| ObjectsError::from_store(e, "delete"))?;
+        .map_err(|e| Refusal::from_store(e, "delete"))?;
     Ok(Json(json!({ "status": 200, "data": null })))
 }
 
@@ -100,7 +107,7 @@ pub async fn list_uuids(
     State(runtime): State<Arc<Runtime>>,
     Path(sub): Path<String>,
     query: Query,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     list(MetadataKind::Uuid, runtime, sub, query).await
 }
 
@@ -108,7 +115,7 @@ pub async fn list_channels(
     State(runtime): State<Arc<Runtime>>,
     Path(sub): Path<String>,
     query: Query,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     list(MetadataKind::Channel, runtime, sub, query).await
 }
 
@@ -116,7 +123,7 @@ pub async fn get_uuid(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
     query: Query,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     get(MetadataKind::Uuid, runtime, path, query).await
 }
 
@@ -124,7 +131,7 @@ pub async fn get_channel(
     State(runtime): State<Arc<Runtime>>,
     Path(path): Path<(String, String)>,
     query: Query,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     get(MetadataKind::Channel, runtime, path, query).await
 }
 
@@ -134,7 +141,7 @@ pub async fn set_uuid(
     query: Query,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     set(MetadataKind::Uuid, runtime, path, query, headers, body).await
 }
 
@@ -144,7 +151,7 @@ pub async fn set_channel(
     query: Query,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     set(MetadataKind::Channel, runtime, path, query, headers, body).await
 }
 
@@ -153,7 +160,7 @@ pub async fn remove_uuid(
     Path(path): Path<(String, String)>,
     query: Query,
     headers: HeaderMap,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     remove(MetadataKind::Uuid, runtime, path, query, headers).await
 }
 
@@ -162,6 +169,6 @@ pub async fn remove_channel(
     Path(path): Path<(String, String)>,
     query: Query,
     headers: HeaderMap,
-) -> Result<Json<Value>, ObjectsError> {
+) -> Result<Json<Value>, Refusal> {
     remove(MetadataKind::Channel, runtime, path, query, headers).await
 }

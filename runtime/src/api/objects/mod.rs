@@ -4,10 +4,8 @@
 //! - `metadata`: `/uuids[/{id}]`, `/channels[/{id}]` — list, get, PATCH, DELETE.
 //! - `memberships`: `/uuids/{id}/channels`, `/channels/{id}/uuids` — GET, PATCH.
 //! - `query`, `include`, `filter`: list parameters and response shaping.
-//! - `changes`: writes that deliver `e: 2` events (functions use them too).
 //! - `error`: PubNub's objects error shape (404, 412, 400).
 
-mod changes;
 mod error;
 mod filter;
 mod include;
@@ -23,11 +21,11 @@ use axum::http::HeaderMap;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use self::error::ObjectsError;
 use self::include::Include;
-use self::query::{ListQuery, Listed, Params};
-use super::params::Params as Query;
+use self::query::{ListQuery, Listed};
+use super::params::Params;
 use crate::Runtime;
+use crate::api::refusal::Refusal;
 
 /// Largest PATCH body accepted (a membership list can hold many objects).
 const MAX_BODY_BYTES: usize = 128 * 1024;
@@ -65,11 +63,9 @@ struct Request {
 }
 
 impl Request {
-    fn new(runtime: &Runtime, sub: &str, query: Query) -> Result<Self, ObjectsError> {
-        super::keys::check_subscribe_key(runtime, sub).map_err(ObjectsError::shaped)?;
-        Ok(Self {
-            params: Params::from(query),
-        })
+    fn new(runtime: &Runtime, sub: &str, query: Params) -> Result<Self, Refusal> {
+        super::keys::check_subscribe_key(runtime, sub)?;
+        Ok(Self { params: query })
     }
 
     fn include(&self) -> Include {
@@ -82,26 +78,26 @@ impl Request {
     }
 }
 
-fn parse_body(body: &Bytes) -> Result<Value, ObjectsError> {
+fn parse_body(body: &Bytes) -> Result<Value, Refusal> {
     if body.len() > MAX_BODY_BYTES {
-        return Err(ObjectsError::bad_request(format!(
+        return Err(Refusal::objects_bad_request(format!(
             "request body is {} bytes; the limit is {MAX_BODY_BYTES}",
             body.len()
         )));
     }
     serde_json::from_slice(body)
-        .map_err(|e| ObjectsError::bad_request(format!("request body is not valid JSON: {e}")))
+        .map_err(|e| Refusal::objects_bad_request(format!("request body is not valid JSON: {e}")))
 }
 
 /// The `If-Match` eTag, with any HTTP quoting removed.
-fn if_match(headers: &HeaderMap) -> Result<Option<String>, ObjectsError> {
+fn if_match(headers: &HeaderMap) -> Result<Option<String>, Refusal> {
     headers
         .get(axum::http::header::IF_MATCH)
         .map(|value| {
             value
                 .to_str()
                 .map(|v| v.trim().trim_matches('"').to_owned())
-                .map_err(|_| ObjectsError::bad_request("If-Match header is not text"))
+                .map_err(|_| Refusal::objects_bad_request("If-Match header is not text"))
         })
         .transpose()
 }

@@ -11,51 +11,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use serde_json::Value;
 
-use super::error::ObjectsError;
 use super::filter::Filter;
 use super::include::Include;
+use crate::api::params::Params;
+use crate::api::refusal::Refusal;
 
 /// PubNub's default and largest page.
 pub const MAX_LIMIT: usize = 100;
-
-/// Decoded query parameters, in the order sent.
-#[derive(Debug, Clone, Default)]
-pub struct Params(Vec<(String, String)>);
-
-impl From<crate::api::params::Params> for Params {
-    fn from(query: crate::api::params::Params) -> Self {
-        Self(query.into_pairs())
-    }
-}
-
-impl Params {
-    #[cfg(test)]
-    pub fn parse(raw: Option<&str>) -> Self {
-        Self::from(crate::api::params::Params::parse(raw))
-    }
-
-    /// The last value of `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
-            .iter()
-            .filter(move |(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `true`, `True` (Python), `1`.
-    pub fn flag(&self, name: &str) -> bool {
-        self.get(name)
-            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cursor {
@@ -94,14 +56,14 @@ pub struct Listed {
 
 impl ListQuery {
     /// Parses the parameters; `sortable` names the fields `sort` may use.
-    pub fn parse(params: &Params, sortable: &[&str]) -> Result<Self, ObjectsError> {
+    pub fn parse(params: &Params, sortable: &[&str]) -> Result<Self, Refusal> {
         let include = Include::parse(params.all("include"));
         let limit = match params.get("limit") {
             None | Some("") => MAX_LIMIT,
             Some(text) => match text.parse::<usize>() {
                 Ok(n) if n <= MAX_LIMIT => n,
                 _ => {
-                    return Err(ObjectsError::bad_request(format!(
+                    return Err(Refusal::objects_bad_request(format!(
                         "limit {text:?} is not a number from 0 to {MAX_LIMIT}"
                     )));
                 }
@@ -122,7 +84,7 @@ impl ListQuery {
         let filter = match params.get("filter") {
             Some(text) if !text.trim().is_empty() => Some(
                 Filter::parse(text)
-                    .map_err(|e| ObjectsError::bad_request(format!("invalid filter: {e}")))?,
+                    .map_err(|e| Refusal::objects_bad_request(format!("invalid filter: {e}")))?,
             ),
             _ => None,
         };
@@ -130,7 +92,7 @@ impl ListQuery {
             include,
             limit,
             cursor,
-            count: params.flag("count") || include.total_count,
+            count: params.truthy("count") || include.total_count,
             sort,
             filter,
         })
@@ -178,7 +140,7 @@ pub fn encode_cursor(offset: usize) -> String {
     STANDARD_NO_PAD.encode(offset.to_string())
 }
 
-fn decode_cursor(name: &str, text: &str) -> Result<usize, ObjectsError> {
+fn decode_cursor(name: &str, text: &str) -> Result<usize, Refusal> {
     let trimmed = text.trim_end_matches('=');
     STANDARD_NO_PAD
         .decode(trimmed)
@@ -187,19 +149,19 @@ fn decode_cursor(name: &str, text: &str) -> Result<usize, ObjectsError> {
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|offset| offset.parse().ok())
         .ok_or_else(|| {
-            ObjectsError::bad_request(format!(
+            Refusal::objects_bad_request(format!(
                 "{name} cursor {text:?} is not one this server issued (use `next`/`prev` from a previous page)"
             ))
         })
 }
 
-fn parse_sort_key(spec: &str, sortable: &[&str]) -> Result<SortKey, ObjectsError> {
+fn parse_sort_key(spec: &str, sortable: &[&str]) -> Result<SortKey, Refusal> {
     let (field, direction) = spec.split_once(':').unwrap_or((spec, "asc"));
     let descending = match direction.to_ascii_lowercase().as_str() {
         "asc" | "" => false,
         "desc" => true,
         other => {
-            return Err(ObjectsError::bad_request(format!(
+            return Err(Refusal::objects_bad_request(format!(
                 "sort direction {other:?} in {spec:?} must be asc or desc"
             )));
         }
@@ -210,7 +172,7 @@ fn parse_sort_key(spec: &str, sortable: &[&str]) -> Result<SortKey, ObjectsError
         .replacen("space.", "channel.", 1)
         .replacen("user.", "uuid.", 1);
     if !sortable.contains(&field.as_str()) {
-        return Err(ObjectsError::bad_request(format!(
+        return Err(Refusal::objects_bad_request(format!(
             "cannot sort by {field:?}; sortable fields: {}",
             sortable.join(", ")
         )));
@@ -331,7 +293,11 @@ mod tests {
             ("filter=name%20%3D%3D", "invalid filter"),
         ] {
             let error = ListQuery::parse(&params(q), SORTABLE).unwrap_err();
-            assert!(error.message.contains(expected), "{q}: {}", error.message);
+            assert!(
+                error.message().contains(expected),
+                "{q}: {}",
+                error.message()
+            );
         }
     }
 

@@ -11,10 +11,7 @@ fn to_guest<T>(result: Result<T, KvError>) -> Result<T, String> {
 }
 
 fn page(result: Result<crate::store::KeyPage, KvError>) -> Result<KeyPage, String> {
-    to_guest(result).map(|p| KeyPage {
-        keys: p.keys,
-        next_cursor: p.next_cursor,
-    })
+    to_guest(result).map(KeyPage::from)
 }
 
 impl Host for HostState {

@@ -4,7 +4,7 @@
 mod kvstore;
 mod log;
 mod pubnub;
-mod types;
+pub(super) mod types;
 mod vault;
 mod xhr;
 
@@ -16,7 +16,7 @@ use wasmtime::{ResourceLimiter, StoreLimits};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use super::limits::{Budget, Budgeted, Limits};
+use super::limits::{Budget, Budgeted, Limit, LimitExceeded, Limits};
 use crate::Runtime;
 use crate::store::KvNamespace;
 
@@ -26,8 +26,6 @@ wasmtime::component::bindgen!({
     imports: { default: async | trappable },
     exports: { default: async },
 });
-
-pub use pigdin::functions::types::{EventKind as WitEventKind, PublishVerb};
 
 /// How much a guest may print to stderr (panic messages) before it is cut.
 const STDERR_CAPACITY: usize = 16 * 1024;
@@ -111,7 +109,7 @@ impl HostState {
     fn spend(&mut self, kind: Budgeted) -> wasmtime::Result<()> {
         self.budget
             .spend(kind, &self.limits)
-            .map_err(wasmtime::Error::msg)
+            .map_err(wasmtime::Error::new)
     }
 
     /// Runs a host call, trapping if it would outlive the execution's deadline.
@@ -122,13 +120,11 @@ impl HostState {
         call: F,
     ) -> impl Future<Output = wasmtime::Result<T>> + use<T, F> {
         let remaining = self.deadline.saturating_duration_since(Instant::now());
-        let wall_ms = self.limits.wall_time_ms;
+        let exceeded = LimitExceeded::new(Limit::WallTime, &self.limits).during(what);
         async move {
-            tokio::time::timeout(remaining, call).await.map_err(|_| {
-                wasmtime::Error::msg(format!(
-                    "exceeded its wall time of {wall_ms} ms during {what}"
-                ))
-            })
+            tokio::time::timeout(remaining, call)
+                .await
+                .map_err(|_| wasmtime::Error::new(exceeded))
         }
     }
 }
@@ -150,12 +146,9 @@ impl ResourceLimiter for HostState {
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         self.memory_bytes = desired;
-        self.store_limits.memory_growing(current, desired, maximum).map_err(|_| {
-            wasmtime::Error::msg(format!(
-                "exceeded its memory limit of {} MiB (raise `memory_mib` under [limits] in module.toml)",
-                self.limits.memory_mib
-            ))
-        })
+        self.store_limits
+            .memory_growing(current, desired, maximum)
+            .map_err(|_| wasmtime::Error::new(LimitExceeded::new(Limit::Memory, &self.limits)))
     }
 
     fn table_growing(

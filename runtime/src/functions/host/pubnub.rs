@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::HostState;
 use super::pigdin::functions::pubnub::{Host, PublishOptions};
-use crate::broker::{PublishInput, Verb};
 use crate::functions::limits::Budgeted;
+use crate::message::{PublishInput, Verb};
 use crate::store::{LinkSide, LinkUpdate, MetadataKind};
 
 type PnResult<T> = wasmtime::Result<Result<T, String>>;

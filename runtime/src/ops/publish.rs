@@ -3,12 +3,11 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
-
-use super::names;
-use super::wildcard::PRESENCE_SUFFIX;
 use crate::Runtime;
+use crate::broker::names;
+use crate::broker::wildcard::PRESENCE_SUFFIX;
 use crate::functions::{BeforeOutcome, EventKind};
+pub use crate::message::{PublishInput, Verb};
 use crate::store::StoredMessage;
 
 /// The deepest chain of functions publishing to functions; beyond it,
@@ -16,29 +15,6 @@ use crate::store::StoredMessage;
 pub const MAX_CHAIN_HOPS: u8 = 3;
 /// PubNub's limit on a published message (with its channel and meta).
 pub const MAX_MESSAGE_BYTES: usize = 32 * 1024;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verb {
-    Publish,
-    Fire,
-    Signal,
-}
-
-#[derive(Debug, Clone)]
-pub struct PublishInput {
-    pub channel: String,
-    pub message: Value,
-    pub meta: Option<Value>,
-    pub publisher: Option<String>,
-    pub verb: Verb,
-    pub store: bool,
-    pub ttl_hours: Option<u32>,
-    /// The publish request's query parameters, shown to functions.
-    pub params: Vec<(String, String)>,
-    pub custom_message_type: Option<String>,
-    /// 0 for clients; one more for each function publishing on.
-    pub hops: u8,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -104,21 +80,41 @@ impl Runtime {
             delivered.timetoken()
         };
         if run_functions {
-            let handlers = self.functions.channel_handlers(after, &input.channel);
-            if !handlers.is_empty() {
-                let runtime = self.clone();
-                tokio::spawn(async move {
-                    for handler in handlers {
-                        runtime
-                            .functions
-                            .run_after(&runtime, &handler, &input, timetoken)
-                            .await;
-                    }
-                });
-            }
+            self.spawn_after(after, input, timetoken);
         }
         Ok(timetoken)
     }
+
+    /// Runs the `event` handlers bound to `input`'s channel in the
+    /// background, one after another; nobody waits for them.
+    pub(super) fn spawn_after(
+        self: &Arc<Self>,
+        event: EventKind,
+        input: PublishInput,
+        timetoken: u64,
+    ) {
+        let handlers = self.functions.channel_handlers(event, &input.channel);
+        if handlers.is_empty() {
+            return;
+        }
+        let runtime = self.clone();
+        tokio::spawn(async move {
+            for handler in handlers {
+                runtime
+                    .functions
+                    .run_after(&runtime, &handler, &input, timetoken)
+                    .await;
+            }
+        });
+    }
+}
+
+/// The answer to a message over [`MAX_MESSAGE_BYTES`] (`size` counts its
+/// channel and meta too).
+pub fn too_large(size: usize) -> PublishError {
+    PublishError::TooLarge(format!(
+        "Message Too Large: {size} bytes with channel and meta; the limit is {MAX_MESSAGE_BYTES}"
+    ))
 }
 
 /// The publisher's `seqn` (the envelope's `s`), 1 when it sent none.
@@ -132,7 +128,7 @@ fn sequence_number(input: &PublishInput) -> u64 {
 }
 
 fn validate(input: &PublishInput) -> Result<(), PublishError> {
-    names::validate_channel(&input.channel).map_err(PublishError::Invalid)?;
+    names::validate_channel(&input.channel).map_err(|e| PublishError::Invalid(e.to_string()))?;
     if input.channel.ends_with(PRESENCE_SUFFIX) {
         return Err(PublishError::Invalid(format!(
             "cannot publish to {:?}: channels ending in {PRESENCE_SUFFIX} carry presence events only",
@@ -143,9 +139,7 @@ fn validate(input: &PublishInput) -> Result<(), PublishError> {
         + input.message.to_string().len()
         + input.meta.as_ref().map_or(0, |m| m.to_string().len());
     if size > MAX_MESSAGE_BYTES {
-        return Err(PublishError::TooLarge(format!(
-            "Message Too Large: {size} bytes with channel and meta; the limit is {MAX_MESSAGE_BYTES}"
-        )));
+        return Err(too_large(size));
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! 1. Access Manager off, a preflight, or an open endpoint: pass.
 //! 2. A `signature` parameter: it must verify (the server role may do
 //!    anything); a wrong one is refused even where nothing was needed.
-//! 3. Otherwise the endpoint's requirements ([`super::policy`]) are checked
+//! 3. Otherwise the endpoint's requirements ([`crate::access::policy`]) are checked
 //!    against the `auth` parameter: a v3 token, or a v2 auth key.
 //!
 //! Refusals are logged with the method, the path and the reason, never the
@@ -18,11 +18,11 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::policy::{self, Policy};
-use super::signature::SignedRequest;
-use super::{AccessError, AccessManager};
+use super::params::Params;
 use crate::Runtime;
-use crate::api::params::Params;
+use crate::access::policy::{self, Policy};
+use crate::access::signature::SignedRequest;
+use crate::access::{AccessError, AccessManager};
 
 /// The most body a signed POST/PATCH may carry (it is read whole to check
 /// the signature). App Context and grant bodies are far smaller.
@@ -97,11 +97,16 @@ async fn verify_signed(
 }
 
 fn refuse(method: &Method, path: &str, error: AccessError) -> Response {
-    // A revoke's path holds a token: log the endpoint, not the credential.
-    let logged_path = match path.find("/grant/") {
+    let path = loggable_path(path);
+    tracing::warn!(%method, path, reason = %error, "Access Manager refused a request");
+    error.into_response()
+}
+
+/// A path fit for a log line: a revoke's path holds a token, so only the
+/// endpoint is kept of it, never the credential.
+pub(super) fn loggable_path(path: &str) -> &str {
+    match path.find("/grant/") {
         Some(at) if path.starts_with("/v3/pam/") => &path[..at + "/grant/".len()],
         _ => path,
-    };
-    tracing::warn!(%method, path = logged_path, reason = %error, "Access Manager refused a request");
-    error.into_response()
+    }
 }

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use super::presence::{PresenceAction, PresenceChange};
-use super::wildcard::PRESENCE_SUFFIX;
-use super::{PublishInput, Verb};
 use crate::Runtime;
+use crate::broker::presence::{PresenceAction, PresenceChange};
+use crate::broker::wildcard::PRESENCE_SUFFIX;
 use crate::functions::EventKind;
+use crate::message::{PublishInput, Verb};
 
 /// How often presence timeouts are looked for.
 const EXPIRY_PERIOD: Duration = Duration::from_millis(500);
@@ -28,12 +28,6 @@ impl Runtime {
             let timetoken =
                 self.broker
                     .announce(&presence_channel, event.clone(), Some(&change.uuid), 0);
-            let handlers = self
-                .functions
-                .channel_handlers(EventKind::AfterPresence, &change.channel);
-            if handlers.is_empty() {
-                continue;
-            }
             let input = PublishInput {
                 channel: change.channel.clone(),
                 message: event,
@@ -46,15 +40,7 @@ impl Runtime {
                 custom_message_type: None,
                 hops: 0,
             };
-            let runtime = self.clone();
-            tokio::spawn(async move {
-                for handler in handlers {
-                    runtime
-                        .functions
-                        .run_after(&runtime, &handler, &input, timetoken)
-                        .await;
-                }
-            });
+            self.spawn_after(EventKind::AfterPresence, input, timetoken);
         }
     }
 

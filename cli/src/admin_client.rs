@@ -24,18 +24,18 @@ pub struct Origin {
 /// The `service` of Access Manager's refusals, and how errors name them.
 pub const ACCESS_MANAGER: &str = "Access Manager";
 
-/// Whether `error` is an Access Manager refusal (see [`Client::send`]).
+/// Whether `error` is an Access Manager refusal (see [`AdminClient::send`]).
 pub fn is_access_refusal(error: &anyhow::Error) -> bool {
     format!("{error:#}").contains(ACCESS_MANAGER)
 }
 
-pub struct Client {
+pub struct AdminClient {
     http: reqwest::Client,
     origin: String,
     admin_key: Option<String>,
 }
 
-impl Client {
+impl AdminClient {
     pub fn new(origin: &Origin) -> Self {
         Self {
             http: reqwest::Client::new(),

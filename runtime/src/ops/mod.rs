@@ -1,0 +1,16 @@
+//! The Runtime's operations, one file per family. The HTTP API (`api/`) and
+//! the function host's imports (`functions/host/`) both call these, so a
+//! publish, a presence change or an App Context write behaves the same
+//! whoever asks for it.
+//!
+//! - `publish`: publish / fire / signal through Before → store → fan-out → After.
+//! - `presence`: heartbeats, leaves, state, their events and After Presence
+//!   functions; the hold a long-poll keeps; the presence and topic sweeps.
+//! - `app_context`: metadata and membership writes that announce themselves.
+
+mod app_context;
+pub mod presence;
+pub mod publish;
+
+pub use presence::{PresenceHold, spawn_maintenance};
+pub use publish::{MAX_MESSAGE_BYTES, PublishError, PublishInput, Verb};
