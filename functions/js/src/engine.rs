@@ -16,10 +16,6 @@ use crate::natives;
 /// The JavaScript side: modules, request/response objects, `require`.
 const PRELUDE: &str = include_str!("prelude.js");
 
-/// QuickJS's own stack limit, below the component's 1 MiB shadow stack, so
-/// runaway recursion is a `RangeError` the handler can see, not a trap.
-const MAX_STACK_BYTES: usize = 256 * 1024;
-
 pub struct Engine {
     // Field order matters: the context must be dropped before its runtime.
     context: Context,
