@@ -68,7 +68,7 @@ async fn subscribe(
         .filter(|f| !f.trim().is_empty())
         .map(FilterExpr::parse)
         .transpose()
-        .map_err(bad)?;
+        .map_err(|e| bad(e.to_string()))?;
     let uuid = params.get("uuid");
     if let Some(uuid) = uuid {
         names::validate_uuid(uuid).map_err(|e| bad(e.to_string()))?;
@@ -111,7 +111,7 @@ fn validate(spec: &SubscriptionSpec) -> Result<(), String> {
     }
     for name in &spec.channels {
         if wildcard::is_pattern(name) {
-            wildcard::validate_pattern(name)?;
+            wildcard::validate_pattern(name).map_err(|e| e.to_string())?;
         } else {
             names::validate_channel(name).map_err(|e| e.to_string())?;
         }

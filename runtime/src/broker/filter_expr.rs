@@ -67,8 +67,18 @@ pub struct FilterSubject<'a> {
     pub payload: &'a Value,
 }
 
+/// A filter expression that does not parse, or is too large or deep; its
+/// text names the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FilterError(String);
+
 impl FilterExpr {
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, FilterError> {
+        Self::parse_text(text).map_err(FilterError)
+    }
+
+    fn parse_text(text: &str) -> Result<Self, String> {
         if text.len() > MAX_FILTER_BYTES {
             return Err(format!(
                 "filter expression is {} bytes; the limit is {MAX_FILTER_BYTES}",
@@ -617,7 +627,12 @@ mod tests {
             assert!(FilterExpr::parse(bad).is_err(), "{bad:?} should not parse");
         }
         let deep = format!("{}a == 1{}", "(".repeat(100), ")".repeat(100));
-        assert!(FilterExpr::parse(&deep).unwrap_err().contains("deeper"));
+        assert!(
+            FilterExpr::parse(&deep)
+                .unwrap_err()
+                .to_string()
+                .contains("deeper")
+        );
         assert!(FilterExpr::parse(&"a".repeat(MAX_FILTER_BYTES + 1)).is_err());
     }
 }

@@ -23,6 +23,11 @@ pub enum InvalidName {
     /// A channel or group name with a character PubNub reserves.
     #[error("invalid {what} {name:?}: no `*`, `,`, `/`, `\\`, whitespace or control characters")]
     Reserved { what: &'static str, name: String },
+    /// A wildcard subscription name that breaks PubNub's rules.
+    #[error(
+        "invalid wildcard {0:?}: `*` may only end a name, after one or two segments, as in `a.*` or `a.b.*`"
+    )]
+    Wildcard(String),
 }
 
 /// A publishable channel name: no wildcard, list separator, slash or whitespace.

@@ -11,6 +11,8 @@
 //! the name it subscribed to and reports it as the event's `subscription`;
 //! Python strips the suffix. Checked by tests/interop.
 
+use super::names::InvalidName;
+
 /// The suffix of presence channels and subscriptions.
 pub const PRESENCE_SUFFIX: &str = "-pnpres";
 
@@ -23,7 +25,7 @@ pub fn is_pattern(name: &str) -> bool {
 }
 
 /// Checks a wildcard subscription name such as `a.*` or `a.b.*-pnpres`.
-pub fn validate_pattern(name: &str) -> Result<(), String> {
+pub fn validate_pattern(name: &str) -> Result<(), InvalidName> {
     let base = name.strip_suffix(PRESENCE_SUFFIX).unwrap_or(name);
     let valid = base.strip_suffix(".*").is_some_and(|prefix| {
         let segments: Vec<&str> = prefix.split('.').collect();
@@ -33,9 +35,7 @@ pub fn validate_pattern(name: &str) -> Result<(), String> {
     if valid {
         Ok(())
     } else {
-        Err(format!(
-            "invalid wildcard {name:?}: `*` may only end a name, after one or two segments, as in `a.*` or `a.b.*`"
-        ))
+        Err(InvalidName::Wildcard(name.to_owned()))
     }
 }
 
