@@ -1,19 +1,25 @@
-//! Function host figures (issue 2): instantiate + call of a trivial Before
+//! Function host figures. Issue 2: instantiate + call of a trivial Before
 //! Publish handler, a handler doing one KV get and one set (beside the bare
 //! sled insert + flush it waits for), and acknowledged KV sets per second
-//! from 64 concurrent handlers. Run: `cargo bench -p pigdin-runtime --bench function_host`.
+//! from 64 concurrent handlers. Issue 12: the same trivial Before Publish
+//! (adds a field, `request.ok()`) in JavaScript on a warm instance and on a
+//! fresh one beside its Rust twin, the warm instance's memory, and a
+//! CPU-bound JS handler (HMAC-SHA256 over 10 KB in plain JS, 20 rounds).
+//! Run: `cargo bench -p pigdin-runtime --bench function_host`.
 
 #[path = "../tests/support/guests.rs"]
 mod guests;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pigdin_runtime::functions::BeforeOutcome;
 use pigdin_runtime::functions::host::HttpRequest;
+use pigdin_runtime::functions::javascript::Sources;
+use pigdin_runtime::functions::{BeforeOutcome, ModuleCode};
 use pigdin_runtime::ops::{PublishInput, Verb};
-use pigdin_runtime::{Config, Runtime};
+use pigdin_runtime::{Config, JsEngine, Runtime};
 use serde_json::json;
 
 struct Fixture {
@@ -21,22 +27,64 @@ struct Fixture {
     runtime: Arc<Runtime>,
 }
 
+/// `(module.toml, sources)` of the JavaScript module in `tests/js/{dir}`.
+fn js_module(dir: &str) -> (String, Sources) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/js")
+        .join(dir);
+    let manifest = std::fs::read_to_string(root.join("module.toml")).unwrap();
+    let parsed = pigdin_runtime::functions::Manifest::parse(&manifest).unwrap();
+    let sources = parsed
+        .functions
+        .iter()
+        .filter_map(|f| f.source.clone())
+        .map(|name| {
+            let text = std::fs::read_to_string(root.join(&name)).unwrap();
+            (name, text)
+        })
+        .collect();
+    (manifest, sources)
+}
+
+/// A runtime with the `bench` module (Rust) and its JavaScript twin deployed.
 fn fixture(rt: &tokio::runtime::Runtime) -> Fixture {
     rt.block_on(async {
+        // Builds the guest workspace (the JS engine with it) when it is stale.
+        let (manifest, wasm) = guests::module("examples/bench", "bench");
+        let engine = std::fs::read(
+            guests::functions_dir().join("target/wasm32-wasip2/release/pigdin_js.wasm"),
+        )
+        .expect("the JS engine component was built");
         let dir = tempfile::tempdir().unwrap();
         let config = Config {
             data_dir: dir.path().to_owned(),
+            js_engine: Some(JsEngine(Box::leak(engine.into_boxed_slice()))),
             ..Config::default()
         };
         let runtime = Runtime::start(config, &[]).await.unwrap();
-        let (manifest, wasm) = guests::module("examples/bench", "bench");
         runtime
             .functions
             .deploy(&runtime, &manifest, &wasm, false)
             .await
             .unwrap();
+        let (manifest, sources) = js_module("bench");
+        runtime
+            .functions
+            .deploy_code(&runtime, &manifest, ModuleCode::JavaScript(&sources), false)
+            .await
+            .unwrap();
         Fixture { _dir: dir, runtime }
     })
+}
+
+/// One worker thread: one core's worth of executor, as in `pigdin serve`
+/// (multi-threaded flavour, so durable writes flush inline).
+fn one_worker() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn kv_request() -> HttpRequest {
@@ -50,13 +98,7 @@ fn kv_request() -> HttpRequest {
 }
 
 fn one_core(c: &mut Criterion) {
-    // One worker thread: one core's worth of executor, as in `pigdin serve`
-    // (multi-threaded flavour, so durable writes flush inline).
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = one_worker();
     let f = fixture(&rt);
     let runtime = &f.runtime;
 
@@ -79,6 +121,37 @@ fn one_core(c: &mut Criterion) {
             assert!(matches!(outcome, BeforeOutcome::Pass { .. }));
         })
     });
+
+    // Issue 12: the same trivial handler in Rust (fresh instance per event)
+    // and in JavaScript (warm, and the first call of a fresh instance).
+    let stamped = |outcome: BeforeOutcome| {
+        assert!(
+            matches!(&outcome, BeforeOutcome::Pass { message, .. } if message["stamped"] == true),
+            "{outcome:?}"
+        );
+    };
+    let rust = runtime.functions.handler("bench", "stamp").unwrap();
+    c.bench_function("stamp_rust_fresh_instance", |b| {
+        b.to_async(&rt)
+            .iter(|| async { stamped(runtime.functions.run_before(runtime, &rust, &input).await) })
+    });
+    let js = runtime.functions.handler("bench-js", "stamp").unwrap();
+    c.bench_function("stamp_js_warm_instance", |b| {
+        b.to_async(&rt)
+            .iter(|| async { stamped(runtime.functions.run_before(runtime, &js, &input).await) })
+    });
+    c.bench_function("stamp_js_fresh_instance_first_call", |b| {
+        b.to_async(&rt).iter(|| async {
+            js.module.cool();
+            stamped(runtime.functions.run_before(runtime, &js, &input).await)
+        })
+    });
+    // Not a timing: the footprint the issue names (≤ 4 MiB per warm instance).
+    rt.block_on(runtime.functions.run_before(runtime, &js, &input));
+    println!(
+        "warm JS instance linear memory: {:.2} MiB",
+        js.module.warm_memory_bytes() as f64 / (1024.0 * 1024.0)
+    );
 
     let kv = runtime.functions.handler("bench", "kv").unwrap();
     c.bench_function("on_request_kv_get_and_set_durable", |b| {
@@ -145,9 +218,41 @@ fn concurrent_sets(c: &mut Criterion) {
     group.finish();
 }
 
+/// A CPU-bound JavaScript handler: plain-JS HMAC-SHA256 over 10 KB, 20 rounds
+/// (scripts/bench-js-cpu runs the same code under node).
+fn cpu_bound_js(c: &mut Criterion) {
+    let rt = one_worker();
+    let f = fixture(&rt);
+    let runtime = &f.runtime;
+    let hmac = runtime.functions.handler("bench-js", "hmac").unwrap();
+    let request = HttpRequest {
+        method: "GET".into(),
+        path: "hmac-js".into(),
+        query: vec![("rounds".into(), "20".into())],
+        headers: Vec::new(),
+        body: Vec::new(),
+    };
+    let mut group = c.benchmark_group("cpu_bound");
+    group.sample_size(10);
+    group.bench_function("hmac_sha256_10k_x20_js", |b| {
+        b.to_async(&rt).iter(|| async {
+            let reply = runtime
+                .functions
+                .run_request(runtime, &hmac, request.clone())
+                .await
+                .unwrap();
+            assert_eq!(
+                reply.body,
+                b"0bf4d783470784605d1337a6c9b748a115730886e92015fb53d5455b582f56af"
+            );
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(5));
-    targets = one_core, concurrent_sets
+    targets = one_core, concurrent_sets, cpu_bound_js
 }
 criterion_main!(benches);
