@@ -540,21 +540,21 @@
       message: input.body,
       json: () => settle(() => JSON.parse(input.body)),
     };
-    const sent = { response: null };
+    const reply = { sent: null };
     const response = {
       status: 200,
       headers: {},
       send: (body, status) => {
         if (status !== undefined) response.status = status;
-        sent.response = { status: response.status, body };
+        reply.sent = { status: response.status, body };
         return Promise.resolve({ body, status: response.status });
       },
     };
-    return { request, response, sent };
+    return { request, response, reply };
   };
 
-  const finishHttp = ({ response, sent }) => {
-    const answer = sent.response || { status: response.status, body: undefined };
+  const finishHttp = ({ response, reply }) => {
+    const answer = reply.sent || { status: response.status, body: undefined };
     const headers = Object.entries(response.headers || {}).map(([k, v]) => [String(k), String(v)]);
     let body = answer.body;
     if (body === undefined || body === null) body = '';

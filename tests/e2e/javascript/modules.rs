@@ -77,6 +77,67 @@ async fn pubnub_publishes_signals_reads_history_and_acts_as_another_uuid() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn here_now_where_now_and_fetch_messages() {
+    let server = events_server().await;
+    let path = "/v2/presence/sub-key/demo/channel/js.lobby/heartbeat?uuid=ada&heartbeat=60";
+    assert_eq!(
+        server
+            .request(server.http.get(server.url(path)))
+            .await
+            .status,
+        200
+    );
+    let answer = server
+        .get_json("js/presence?channel=js.lobby&uuid=ada")
+        .await;
+    assert_eq!(answer["here"]["totalOccupancy"], 1, "{answer}");
+    assert_eq!(
+        answer["here"]["channels"]["js.lobby"]["occupants"][0]["uuid"], "ada",
+        "{answer}"
+    );
+    assert_eq!(answer["where"], json!(["js.lobby"]));
+
+    for text in ["one", "two"] {
+        super::publish(&server, "js.fetch", &json!({"text": text}), "").await;
+    }
+    assert_eq!(
+        server.get_json("js/messages?channel=js.fetch").await,
+        json!([{"text": "one", "seen": true}, {"text": "two", "seen": true}])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grant_parse_and_revoke_tokens_under_access_manager() {
+    let server = Server::start_with(Options::default().arg("--secret-key").arg("sec-js")).await;
+    server.deploy(&js_module("events")).await;
+    let answer = server.get_json("js/token?uuid=ada&channel=js.tok").await;
+    assert_eq!(
+        answer["parsed"],
+        json!({"ttl": 15, "uuid": "ada", "channels": {"js.tok": {"read": true, "write": true}}})
+    );
+    let publish_with = |token: &str| {
+        format!(
+            "/publish/demo/demo/0/js.tok/0/%7B%7D?uuid=ada&auth={}",
+            percent_encode(token)
+        )
+    };
+    let token = answer["token"].as_str().unwrap();
+    let reply = server
+        .request(server.http.get(server.url(&publish_with(token))))
+        .await;
+    assert_eq!(reply.status, 200, "the granted token publishes: {reply:?}");
+
+    let revoked = server
+        .get_json("js/token?uuid=ada&channel=js.tok&revoke=1")
+        .await;
+    let token = revoked["token"].as_str().unwrap();
+    let reply = server
+        .request(server.http.get(server.url(&publish_with(token))))
+        .await;
+    assert_eq!(reply.status, 403, "a revoked token is refused: {reply:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn app_context_through_the_objects_api() {
     let server = events_server().await;
     let answer = server.get_json("js/objects?uuid=ada").await;

@@ -74,6 +74,25 @@ const routes = {
     return { name: got.data.name, team: got.data.custom.team, missing, channels: memberships.data.map((m) => m.channel.id).sort() };
   },
   time: async () => ({ time: await pubnub.time() }),
+  presence: async (request) => {
+    const here = await pubnub.hereNow({ channels: [request.params.channel], includeUUIDs: true, includeState: true });
+    const where = await pubnub.whereNow({ uuid: request.params.uuid });
+    return { here, where: where.channels };
+  },
+  token: async (request) => {
+    const token = await pubnub.grantToken({
+      ttl: 15,
+      authorized_uuid: request.params.uuid,
+      resources: { channels: { [request.params.channel]: { read: true, write: true } } },
+    });
+    const parsed = pubnub.parseToken(token);
+    if (request.params.revoke) await pubnub.revokeToken(token);
+    return { token, parsed: { ttl: parsed.ttl, uuid: parsed.authorized_uuid, channels: parsed.resources.channels } };
+  },
+  messages: async (request) => {
+    const found = await pubnub.fetchMessages({ channels: [request.params.channel], count: 5 });
+    return found.channels[request.params.channel].map((m) => m.message);
+  },
   secret: async (request) => {
     try {
       return { value: await vault.get(request.params.name) };
