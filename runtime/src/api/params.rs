@@ -47,6 +47,15 @@ impl Params {
             .map(|(_, value)| value.as_str())
     }
 
+    /// The last value of an optional typed parameter: an empty value, or
+    /// `null`/`undefined` (what JavaScript SDKs put in a query for an unset
+    /// option: PubNub's Chat SDK sends `ttl=null` on every message), counts
+    /// as absent, as hosted PubNub takes it.
+    fn given(&self, name: &str) -> Option<&str> {
+        self.get(name)
+            .filter(|v| !v.is_empty() && *v != "null" && *v != "undefined")
+    }
+
     /// Every value of `name`, in the order sent.
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0
@@ -63,9 +72,9 @@ impl Params {
             .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
     }
 
-    /// `1`/`true` or `0`/`false`; absent is `None`.
+    /// `1`/`true` or `0`/`false`; absent (or empty, `null`) is `None`.
     pub fn flag(&self, name: &str) -> Result<Option<bool>, String> {
-        match self.get(name) {
+        match self.given(name) {
             None => Ok(None),
             Some(v) if v == "1" || v.eq_ignore_ascii_case("true") => Ok(Some(true)),
             Some(v) if v == "0" || v.eq_ignore_ascii_case("false") => Ok(Some(false)),
@@ -79,7 +88,7 @@ impl Params {
     }
 
     pub fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, String> {
-        self.get(name)
+        self.given(name)
             .map(|v| {
                 v.parse()
                     .map_err(|_| format!("`{name}` must be a non-negative integer, not {v:?}"))
@@ -89,7 +98,9 @@ impl Params {
 
     /// A timetoken (up to 20 digits); absent is `None`.
     pub fn timetoken(&self, name: &str) -> Result<Option<u64>, String> {
-        self.get(name).map(|v| parse_timetoken(name, v)).transpose()
+        self.given(name)
+            .map(|v| parse_timetoken(name, v))
+            .transpose()
     }
 
     /// A JSON value; absent is `None`.
@@ -171,6 +182,18 @@ mod tests {
         assert!(p.timetoken("bad").is_err());
         assert!(parse_timetoken("tt", "-1").is_err());
         assert!(parse_timetoken("tt", "123456789012345678901").is_err());
+    }
+
+    #[test]
+    fn unset_options_as_sdks_send_them_count_as_absent() {
+        // PubNub's Chat SDK publishes with `ttl=null`; others send empty values.
+        let p = Params::parse(Some("ttl=null&store=&norep=undefined&start=null&count=0"));
+        assert_eq!(p.number::<u32>("ttl").unwrap(), None);
+        assert_eq!(p.flag("store").unwrap(), None);
+        assert_eq!(p.flag("norep").unwrap(), None);
+        assert_eq!(p.timetoken("start").unwrap(), None);
+        assert_eq!(p.number::<u32>("count").unwrap(), Some(0));
+        assert!(Params::parse(Some("ttl=nul")).number::<u32>("ttl").is_err());
     }
 
     #[test]

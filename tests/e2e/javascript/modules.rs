@@ -77,6 +77,25 @@ async fn pubnub_publishes_signals_reads_history_and_acts_as_another_uuid() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn string_items_are_removed_and_name_based_uuids_match_the_rfc() {
+    let server = events_server().await;
+    assert_eq!(
+        server.get_json("js/remove?key=item").await,
+        json!({"before": "soon gone", "after": null})
+    );
+    // Python's uuid.uuid5(NAMESPACE_DNS, "pigdin.dev") and uuid3(NAMESPACE_URL, "https://pigdin.dev").
+    assert_eq!(
+        server.get_json("js/ids").await,
+        json!({
+            "dns": "41530248-d260-539a-84ca-98e88ccb17af",
+            "url": "d2e082ff-0483-35a3-b9c1-ff9d100e4061",
+            "valid": true,
+            "versions": [5, 3]
+        })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn here_now_where_now_and_fetch_messages() {
     let server = events_server().await;
     let path = "/v2/presence/sub-key/demo/channel/js.lobby/heartbeat?uuid=ada&heartbeat=60";

@@ -46,6 +46,18 @@ const routes = {
     }
     return { value: await db.get(request.params.key), keys: await db.getKeys() };
   },
+  ids: async () => {
+    const { v3, v5, validate, version } = require('uuid');
+    const dns = v5('pigdin.dev', v5.DNS);
+    const url = v3('https://pigdin.dev', v3.URL);
+    return { dns, url, valid: validate(dns), versions: [version(dns), version(url)] };
+  },
+  remove: async (request) => {
+    await db.setItem(request.params.key, 'soon gone');
+    const before = await db.getItem(request.params.key);
+    await db.removeItem(request.params.key);
+    return { before, after: await db.getItem(request.params.key) };
+  },
   count: async (request) => ({ n: await db.getCounter(request.params.key) }),
   counter: async () => ({ n: await db.incrCounter('hits', 2), counters: await db.getCounterKeys() }),
   publish: async (request) => {
