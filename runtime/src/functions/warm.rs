@@ -13,9 +13,11 @@ use wasmtime::Store;
 
 use super::host::{HostState, Module};
 
-/// Idle instances kept per function: enough for the concurrency two cores
-/// give, few enough that idle memory stays small.
-const IDLE_PER_FUNCTION: usize = 4;
+/// Idle instances kept per function. A fresh JavaScript instance costs
+/// milliseconds (BENCHMARKS.md), so under 64 concurrent requests a pool of 4
+/// kept missing and halved throughput; 16 warm instances of ~1.6 MiB each
+/// bound a hot function's idle memory at ~25 MiB.
+const IDLE_PER_FUNCTION: usize = 16;
 
 /// A live instance and the permit holding its pool slot.
 pub(super) struct Live {
