@@ -64,11 +64,6 @@ impl LoadedModule {
         self.javascript.is_some()
     }
 
-    /// Instances kept warm between events right now.
-    pub fn warm_instances(&self) -> usize {
-        self.warm.idle()
-    }
-
     /// The largest linear memory of a warm instance, in bytes (0 when none is warm).
     pub fn warm_memory_bytes(&self) -> usize {
         self.warm.memory_bytes()

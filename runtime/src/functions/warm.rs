@@ -72,9 +72,4 @@ impl WarmPool {
             .max()
             .unwrap_or(0)
     }
-
-    /// Instances currently idle (for tests and the admin view).
-    pub fn idle(&self) -> usize {
-        self.idle.iter().map(|i| i.lock().len()).sum()
-    }
 }
