@@ -1,9 +1,10 @@
-//! One QuickJS runtime per instance: the JS layer, then the user's files as
-//! ES modules, loaded on first use. Every call drains the job queue (and the
+//! One QuickJS runtime per instance: the JS layer (evaluated before the host's
+//! snapshot, see `wizer-initialize`), then the module's bundle and its files
+//! as ES modules, loaded on first use. Every call drains the job queue (and the
 //! timers) before it returns, so work a handler started without awaiting it
 //! still finishes inside the execution.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::time::Duration;
 
 use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Promise, Runtime, Value};
@@ -20,7 +21,8 @@ pub struct Engine {
     // Field order matters: the context must be dropped before its runtime.
     context: Context,
     _runtime: Runtime,
-    pub bundle: Bundle,
+    /// Read on first use, never before the snapshot: it is the module's, not the engine's.
+    bundle: OnceCell<Result<Bundle, String>>,
 }
 
 thread_local! {
@@ -41,7 +43,6 @@ pub fn with<T>(f: impl FnOnce(&Engine) -> Result<T, String>) -> Result<T, String
 
 impl Engine {
     fn new() -> Result<Self, String> {
-        let bundle = Bundle::from_env()?;
         let runtime = Runtime::new().map_err(|e| format!("cannot start QuickJS: {e}"))?;
         // QuickJS checks no stack depth on WASI: runaway recursion overflows
         // the component's 1 MiB shadow stack (about 5,000 nested JS calls) and
@@ -55,13 +56,22 @@ impl Engine {
         Ok(Self {
             context,
             _runtime: runtime,
-            bundle,
+            bundle: OnceCell::new(),
         })
     }
 
-    /// The functions the bundle names, as `describe` reports them.
-    pub fn describe(&self) -> Vec<FunctionInfo> {
+    /// This instance's module: its functions, files and keys.
+    pub fn bundle(&self) -> Result<&Bundle, String> {
         self.bundle
+            .get_or_init(Bundle::from_env)
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The functions the bundle names, as `describe` reports them.
+    pub fn describe(&self) -> Result<Vec<FunctionInfo>, String> {
+        Ok(self
+            .bundle()?
             .functions
             .iter()
             .filter_map(|f| {
@@ -80,13 +90,13 @@ impl Engine {
                     kind,
                 })
             })
-            .collect()
+            .collect())
     }
 
     /// Compiles every file without running it.
     pub fn check(&self) -> Result<(), String> {
         self.context.with(|ctx| {
-            for (file, source) in &self.bundle.files {
+            for (file, source) in &self.bundle()?.files {
                 Module::declare(ctx.clone(), file.as_str(), source.as_str())
                     .map_err(|e| caught(&ctx, e, file))?;
             }
@@ -105,7 +115,7 @@ impl Engine {
         {
             return Ok(());
         }
-        let source = self.bundle.source(file)?;
+        let source = self.bundle()?.source(file)?;
         let declared =
             Module::declare(ctx.clone(), file, source).map_err(|e| caught(ctx, e, file))?;
         let (module, done) = declared.eval().map_err(|e| caught(ctx, e, file))?;

@@ -10,8 +10,8 @@ use pigdin_sdk::bindings::pigdin::functions::types::{
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::bundle::FunctionEntry;
-use crate::engine::{self, Engine};
+use crate::bundle::{Bundle, FunctionEntry};
+use crate::engine;
 
 /// What `__pigdin.invoke` resolves, as JSON.
 #[derive(Deserialize)]
@@ -73,11 +73,12 @@ struct HttpInput<'a> {
 fn run(
     function: &str,
     kind: &str,
-    input: impl FnOnce(&Engine) -> String,
+    input: impl FnOnce(&Bundle) -> String,
 ) -> Result<Outcome, String> {
     engine::with(|engine| {
-        let entry: &FunctionEntry = engine.bundle.function(function)?;
-        let outcome = engine.invoke(&entry.source, kind, input(engine));
+        let bundle = engine.bundle()?;
+        let entry: &FunctionEntry = bundle.function(function)?;
+        let outcome = engine.invoke(&entry.source, kind, input(bundle));
         let outcome = outcome.and_then(|text| {
             serde_json::from_str::<Outcome>(&text)
                 .map_err(|e| format!("the JS layer answered {text:?}: {e}"))
@@ -107,11 +108,11 @@ fn log_failure(event: &str, message: &str, stack: &str) {
 }
 
 fn module_failure(function: &str, cause: &str) -> String {
-    let module = engine::with(|e| Ok(e.bundle.module.clone())).unwrap_or_default();
+    let module = engine::with(|e| Ok(e.bundle()?.module.clone())).unwrap_or_default();
     format!("function {module}/{function} failed: {cause}")
 }
 
-fn publish_input(engine: &Engine, request: &PublishRequest) -> String {
+fn publish_input(bundle: &Bundle, request: &PublishRequest) -> String {
     // The host hands over valid JSON; anything else is sent as null.
     let null = RawValue::from_string("null".into()).expect("null is JSON");
     let message: Box<RawValue> =
@@ -132,9 +133,9 @@ fn publish_input(engine: &Engine, request: &PublishRequest) -> String {
         },
         params: &request.params,
         timetoken: request.timetoken.as_deref(),
-        publish_key: &engine.bundle.publish_key,
-        subscribe_key: &engine.bundle.subscribe_key,
-        origin: &engine.bundle.origin,
+        publish_key: &bundle.publish_key,
+        subscribe_key: &bundle.subscribe_key,
+        origin: &bundle.origin,
     })
     .expect("serializable")
 }
@@ -168,14 +169,14 @@ pub fn on_interval(function: &str) -> Result<(), String> {
 }
 
 pub fn on_request(function: &str, request: HttpRequest) -> HttpResponse {
-    let input = |engine: &Engine| {
+    let input = |bundle: &Bundle| {
         serde_json::to_string(&HttpInput {
             method: &request.method,
             path: &request.path,
             query: &request.query,
             headers: &request.headers,
             body: String::from_utf8_lossy(&request.body),
-            subscribe_key: &engine.bundle.subscribe_key,
+            subscribe_key: &bundle.subscribe_key,
         })
         .expect("serializable")
     };

@@ -7,24 +7,38 @@
 //! default export is a handler. Host imports reach JS through [`natives`].
 //! An instance keeps its engine between calls, so module-level state lives as
 //! long as the warm instance does (as on hosted PubNub).
+//!
+//! Starting QuickJS and evaluating the JS layer is most of a fresh start, and
+//! the same for every module: the host runs [`wizer-initialize`] once and
+//! snapshots the result (Wizer), so an instance starts with both done and
+//! only reads its bundle and loads its files.
 
+mod bindings;
 mod bundle;
 mod engine;
 mod events;
 mod natives;
 mod token;
 
+use bindings::{Guest, export};
 use pigdin_sdk::bindings::pigdin::functions::types::{
     FunctionInfo, HttpRequest, HttpResponse, PublishOk, PublishRequest,
 };
-use pigdin_sdk::bindings::{Guest, export};
 
 struct JsModule;
 
 impl Guest for JsModule {
+    /// Run once by the host before it snapshots the engine: nothing here may
+    /// depend on the module (the bundle is read on first use, after the snapshot).
+    fn wizer_initialize() {
+        if let Err(message) = engine::with(|_| Ok(())) {
+            panic!("{message}");
+        }
+    }
+
     /// Parses every file: a syntax error fails the deploy with file, line and column.
     fn describe() -> Vec<FunctionInfo> {
-        match engine::with(|engine| engine.check().map(|()| engine.describe())) {
+        match engine::with(|engine| engine.check().and_then(|()| engine.describe())) {
             Ok(functions) => functions,
             // `describe` has no error channel: the trap's message is the host's report.
             Err(message) => panic!("{message}"),
@@ -48,4 +62,4 @@ impl Guest for JsModule {
     }
 }
 
-export!(JsModule with_types_in pigdin_sdk::bindings);
+export!(JsModule with_types_in bindings);

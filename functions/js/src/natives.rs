@@ -3,6 +3,8 @@
 //! takes and returns strings and numbers; JSON crosses as text. A host error
 //! becomes a thrown JS `Error` naming the call.
 
+use std::cell::Cell;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use hmac::{Hmac, Mac};
@@ -100,7 +102,34 @@ pub fn install(ctx: &Ctx<'_>) -> JsResult<()> {
     native.set("base64Encode", Func::from(base64_encode))?;
     native.set("base64Decode", Func::from(base64_decode))?;
     native.set("uuid", Func::from(uuid))?;
+    let math: Object = ctx.globals().get("Math")?;
+    math.set("random", Func::from(random))?;
     ctx.globals().set("__native", native)
+}
+
+/// `Math.random`. QuickJS seeds its own generator when the context starts,
+/// which is before the host's snapshot, so every instance would repeat one
+/// sequence; this generator (xorshift64*) seeds itself from WASI's random
+/// source on first use, after the snapshot.
+fn random() -> f64 {
+    thread_local! {
+        static STATE: Cell<u64> = const { Cell::new(0) };
+    }
+    STATE.with(|state| {
+        let mut x = state.get();
+        if x == 0 {
+            let mut seed = [0u8; 8];
+            // A failed read leaves the seed fixed but valid: never zero.
+            let _ = getrandom::fill(&mut seed);
+            x = u64::from_le_bytes(seed) | 1;
+        }
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        state.set(x);
+        // The top 53 bits, as a float in [0, 1).
+        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    })
 }
 
 fn write_log(level: String, message: String) {

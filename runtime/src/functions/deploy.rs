@@ -263,6 +263,8 @@ impl FunctionHost {
         self.registry
             .check_paths(&manifest.name, &functions)
             .map_err(DeployError::Rejected)?;
+        // The JS engine's snapshot, which `wasm` borrows for a JavaScript module.
+        let snapshot: Arc<[u8]>;
         let (wasm, version, javascript) = match code {
             ModuleCode::Component(wasm) => {
                 if manifest.is_javascript() {
@@ -278,7 +280,7 @@ impl FunctionHost {
                         "JavaScript files were deployed but no function in module.toml names a `source = \"file.js\"`".into(),
                     ));
                 }
-                let engine = self.js_engine.ok_or_else(|| {
+                let engine = self.js_engine.as_ref().ok_or_else(|| {
                     DeployError::Rejected(
                         "this pigdin was built without the JavaScript engine, so it cannot run JavaScript modules".into(),
                     )
@@ -286,9 +288,13 @@ impl FunctionHost {
                 javascript::check(&functions, sources).map_err(DeployError::Rejected)?;
                 let bundle =
                     javascript::bundle(&manifest.name, &functions, sources, &runtime.config);
+                snapshot = engine
+                    .get(&self.engine, &self.linker, runtime)
+                    .await
+                    .map_err(|e| DeployError::Rejected(format!("{e:#}")))?;
                 (
-                    engine,
-                    javascript::version(engine, sources),
+                    &*snapshot,
+                    javascript::version(engine.source, sources),
                     Some(bundle.into()),
                 )
             }

@@ -8,6 +8,7 @@
 //! - `deploy`: deploy, undeploy, restore: validation, persistence, atomic replacement.
 //! - `executor`: one instance per event (fresh, or warm for JavaScript), with limits and failure reports.
 //! - `javascript` / `block`: JavaScript modules on the bundled JS engine; `block.json` projects.
+//! - `snapshot`: the bundled JS engine, pre-initialised once (Wizer) so fresh instances start warm.
 //! - `warm`: the warm instances a JavaScript module keeps between events.
 //! - `interval`: the On Interval scheduler.
 //! - `host/`: the imports guests call, one file per WIT interface.
@@ -25,6 +26,7 @@ pub mod manifest;
 mod module;
 pub mod patterns;
 mod registry;
+mod snapshot;
 mod warm;
 
 pub use deploy::{DeployError, ModuleCode};
@@ -46,6 +48,7 @@ use self::engine::CompileCache;
 use self::host::HostState;
 use self::logs::LogBook;
 use self::registry::Registry;
+use self::snapshot::EngineSnapshot;
 
 pub struct FunctionHost {
     engine: Engine,
@@ -57,7 +60,7 @@ pub struct FunctionHost {
     slots: Arc<Semaphore>,
     /// The JavaScript engine component every JavaScript module runs on (none:
     /// this build cannot deploy JavaScript).
-    js_engine: Option<&'static [u8]>,
+    js_engine: Option<EngineSnapshot>,
     /// The client every module's `xhr` uses (connection pooling across executions).
     pub http: reqwest::Client,
     pub logs: LogBook,
@@ -68,12 +71,13 @@ impl FunctionHost {
         let engine = engine::new_engine()?;
         let mut linker = Linker::new(&engine);
         host::add_to_linker(&mut linker)?;
+        let cache_dir = data_dir.join("cache");
         Ok(Self {
-            cache: CompileCache::new(&engine, &data_dir.join("cache"))?,
+            cache: CompileCache::new(&engine, &cache_dir)?,
             registry: Registry::default(),
             deployments: Deployments::new(&data_dir.join("modules"))?,
             slots: Arc::new(Semaphore::new(engine::MAX_CONCURRENT_INSTANCES as usize)),
-            js_engine,
+            js_engine: js_engine.map(|source| EngineSnapshot::new(source, &cache_dir)),
             http: reqwest::Client::builder()
                 .user_agent(concat!("pigdin/", env!("CARGO_PKG_VERSION")))
                 .build()?,

@@ -101,3 +101,51 @@ async fn a_javascript_module_survives_a_restart() {
     assert_eq!(after["version"], before["version"]);
     assert_eq!(server.get_json("js/state").await["calls"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn instances_start_from_one_engine_snapshot_yet_draw_their_own_random_numbers() {
+    let server = Server::start().await;
+    let file = js_module("single").join("random.js");
+    for name in ["dice-a", "dice-b"] {
+        let out = server
+            .pigdin(&[
+                "deploy",
+                file.to_str().unwrap(),
+                "--name",
+                name,
+                "--event",
+                "on-request",
+                "--path",
+                name,
+            ])
+            .await
+            .ok();
+        assert!(out.contains(&format!("deployed {name}")), "{out}");
+    }
+    let a = server.get_json("dice-a").await;
+    let b = server.get_json("dice-b").await;
+    for draw in [&a["drawnAtLoad"], &a["drawnNow"], &b["drawnAtLoad"]] {
+        let x = draw.as_f64().expect("a number");
+        assert!((0.0..1.0).contains(&x), "{draw}");
+    }
+    assert_ne!(
+        a["drawnAtLoad"], b["drawnAtLoad"],
+        "two instances from one snapshot must not repeat one sequence"
+    );
+    assert_ne!(a["drawnAtLoad"], a["drawnNow"]);
+
+    let snapshots: Vec<_> = std::fs::read_dir(server.data_dir().join("cache"))
+        .expect("the cache directory")
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("js-engine-") && name.ends_with(".wasm")
+        })
+        .collect();
+    assert_eq!(
+        snapshots.len(),
+        1,
+        "the engine's snapshot is made once and kept in the cache"
+    );
+}
