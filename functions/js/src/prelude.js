@@ -581,6 +581,19 @@
     return { event, verdict };
   };
 
+  // The result methods close over the object they belong to: a cycle that
+  // only QuickJS's cycle collector frees, and a collection walks the whole
+  // heap, the JS layer included. Once the outcome is taken, the methods are
+  // swapped for one that closes over nothing, so reference counting frees the
+  // event's objects at once (a late call, from work the handler left running,
+  // changes nothing, as before).
+  const late = () => Promise.resolve();
+  const retire = ({ request, response, event }) => {
+    if (request) request.ok = request.abort = late;
+    if (response) response.send = late;
+    if (event) event.ok = event.abort = late;
+  };
+
   globalThis.__pigdin = {
     /** Records a file's default export as the handler of that file. */
     register: (file, handler) => {
@@ -597,24 +610,27 @@
     invoke: async (file, kind, inputJson) => {
       const input = JSON.parse(inputJson);
       const handler = handlers[file];
+      let parts;
       try {
         if (kind === 'request') {
-          const parts = httpParts(input);
+          parts = httpParts(input);
           await handler(parts.request, parts.response);
           return JSON.stringify(finishHttp(parts));
         }
         if (kind === 'interval') {
-          const parts = intervalEvent();
+          parts = intervalEvent();
           await handler(parts.event);
           const outcome = parts.verdict.outcome || { ok: true };
           return JSON.stringify(outcome.ok ? { ok: null } : { abort: reasonText(outcome.message, 'aborted by the function') });
         }
-        const parts = publishRequest(input);
+        parts = publishRequest(input);
         await handler(parts.request);
         const done = finishPublish(parts);
         return JSON.stringify(kind === 'after' && done.ok ? { ok: null } : done);
       } catch (e) {
         return JSON.stringify({ failed: describeError(e) });
+      } finally {
+        if (parts) retire(parts);
       }
     },
     /** Pops the next due timer (or null when none is left): the Rust side sleeps until `due`. */
