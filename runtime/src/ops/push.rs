@@ -9,7 +9,8 @@
 //!   `version: "v2"` names a target with the device's topic and environment
 //!   (`development` when the target names none) and the device's token is not
 //!   among that target's `excluded_devices`;
-//! - `fcm` (and `gcm`) devices: `pn_fcm`, else the older `pn_gcm`;
+//! - `fcm` (and `gcm`) devices: `pn_fcm`, else the older `pn_gcm`, unless
+//!   its `pn_exceptions` lists the device's token;
 //! - `mpns` devices: `pn_mpns`.
 //!
 //! Only top-level keys of a JSON object count: an encrypted message (a
@@ -81,7 +82,10 @@ fn payload_for<'a>(message: &'a Value, device: &Device) -> Option<&'a Value> {
         PushService::Apns2 => message
             .get("pn_apns")
             .filter(|apns| targets_apns2_device(apns, device)),
-        PushService::Fcm => message.get("pn_fcm").or_else(|| message.get("pn_gcm")),
+        PushService::Fcm => message
+            .get("pn_fcm")
+            .or_else(|| message.get("pn_gcm"))
+            .filter(|fcm| !lists_token(fcm.get("pn_exceptions"), &device.token)),
         PushService::Mpns => message.get("pn_mpns"),
     }
 }
@@ -104,13 +108,17 @@ fn target_matches(target: &Value, device: &Device) -> bool {
         .get("environment")
         .and_then(Value::as_str)
         .unwrap_or("development");
-    let excluded = target
-        .get("excluded_devices")
-        .and_then(Value::as_array)
-        .is_some_and(|tokens| tokens.iter().any(|t| t.as_str() == Some(&device.token)));
+    let excluded = lists_token(target.get("excluded_devices"), &device.token);
     target.get("topic").and_then(Value::as_str) == device.topic.as_deref()
         && Some(environment) == device.environment.as_deref()
         && !excluded
+}
+
+/// Whether `tokens` (a JSON array, when present) holds `token`.
+fn lists_token(tokens: Option<&Value>, token: &str) -> bool {
+    tokens
+        .and_then(Value::as_array)
+        .is_some_and(|tokens| tokens.iter().any(|t| t.as_str() == Some(token)))
 }
 
 #[cfg(test)]
@@ -171,6 +179,13 @@ mod tests {
         assert_eq!(
             reached(json!({"pn_gcm": {"data": 1}}), &devices),
             [("f".into(), json!({"data": 1}))]
+        );
+        // `pn_exceptions` leaves devices out.
+        let fcm = device(PushService::Fcm, "f2", None);
+        let both = [devices[1].clone(), fcm];
+        assert_eq!(
+            reached(json!({"pn_fcm": {"pn_exceptions": ["f"]}}), &both),
+            [("f2".into(), json!({"pn_exceptions": ["f"]}))]
         );
         assert!(reached(json!({"text": "no push"}), &devices).is_empty());
         assert!(reached(json!("encrypted"), &devices).is_empty());
