@@ -316,3 +316,29 @@ async fn the_outbox_records_what_each_publish_would_have_pushed() {
     let out = server.pigdin(&["push", "outbox"]).await.ok();
     assert!(out.contains("the push outbox is empty"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn under_access_manager_changing_channels_needs_read_on_them() {
+    let server = Server::start_with(
+        crate::support::Options::default()
+            .arg("--secret-key")
+            .arg("sec-e2e"),
+    )
+    .await;
+    // No token: changing a device's channels names them, and is refused…
+    let reply = call(&server, &v1("tok", "type=fcm&add=room,other")).await;
+    assert_eq!(reply.status, 403, "{reply:?}");
+    let body = reply.json();
+    assert_eq!(body["service"], "Access Manager", "{body}");
+    assert_eq!(
+        body["payload"]["channels"],
+        json!(["other", "room"]),
+        "{body}"
+    );
+    let reply = call(&server, &apns2("tok", "topic=t&remove=room")).await;
+    assert_eq!(reply.status, 403, "{reply:?}");
+    // …while listing and removing the device name no channel.
+    assert_eq!(ok(&server, &v1("tok", "type=fcm")).await, json!([]));
+    let path = format!("/v1/push/sub-key/{SUB_KEY}/devices/tok/remove?type=fcm");
+    assert_eq!(ok(&server, &path).await, json!([1, "Removed Device"]));
+}
