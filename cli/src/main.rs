@@ -38,6 +38,8 @@ enum Command {
     Run(commands::run::Args),
     /// Manage module secrets.
     Vault(commands::vault::Args),
+    /// Mobile Push: what publishes would have pushed to registered devices.
+    Push(commands::push::Args),
     /// Log in to Webex (OAuth with PKCE) and write user-info.json.
     Login(commands::login::Args),
     /// Set a Webex user up in the relay from a user-info.json file.
@@ -68,6 +70,7 @@ async fn main() -> std::process::ExitCode {
         Command::Logs(args) => commands::logs::run(args).await,
         Command::Run(args) => commands::run::run(args).await,
         Command::Vault(args) => commands::vault::run(args).await,
+        Command::Push(args) => commands::push::run(args).await,
         Command::Login(args) => commands::login::run(args).await,
         Command::CreateUser(args) => commands::create_user::run(args).await,
         Command::DeleteUser(args) => commands::delete_user::run(args).await,

@@ -18,6 +18,7 @@ mod manifest;
 mod on_request;
 mod persistence;
 mod pubnub_rust;
+mod push;
 mod relay;
 mod user_commands;
 mod vault;

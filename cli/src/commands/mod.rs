@@ -7,6 +7,7 @@ pub mod deploy;
 pub mod functions;
 pub mod login;
 pub mod logs;
+pub mod push;
 pub mod run;
 pub mod serve;
 pub mod undeploy;

@@ -16,6 +16,8 @@
 //! | memberships of a uuid                      | get / update on the uuid           |
 //! | members of a channel                       | get / manage on the channel        |
 //! | list every uuid / channel                  | get on the keyset                  |
+//! | Mobile Push: add / remove a device's channels | read on each channel added or removed |
+//! | Mobile Push: list a device's channels, remove a device | nothing named (a token, if sent, must be valid) |
 //! | `/v2/auth/*`, `/v3/pam/*`, anything else   | the secret key (server role)       |
 //! | `/time`, `/health`, `/admin` (own key), On Request `/v1/blocks` | nothing |
 //!
@@ -73,6 +75,11 @@ pub fn requirements<'a>(
     let groups_param = |permission| -> Vec<Requirement> {
         names(param("channel-group").unwrap_or_default())
             .map(|name| Requirement::on(Group, base_name(name), permission))
+            .collect()
+    };
+    let channels_param = |name: &str, permission| -> Vec<Requirement> {
+        names(param(name).unwrap_or_default())
+            .map(|channel| Requirement::on(Channel, channel, permission))
             .collect()
     };
     let check = |mut list: Vec<Requirement>| {
@@ -157,6 +164,18 @@ pub fn requirements<'a>(
                 None => check(vec![Requirement::ServerOnly]),
             }
         }
+        // Mobile Push: read on each channel added or removed; listing a
+        // device's channels or removing the device names no resource.
+        ["v1", "push", "sub-key", _, "devices", _]
+        | ["v2", "push", "sub-key", _, "devices-apns2", _] => {
+            let mut list = channels_param("add", Read);
+            list.extend(channels_param("remove", Read));
+            check(list)
+        }
+        ["v1", "push", "sub-key", _, "devices", _, "remove"]
+        | ["v2", "push", "sub-key", _, "devices-apns2", _, "remove"]
+        | ["v1", "push", "sub-key", _, "devices"]
+        | ["v2", "push", "sub-key", _, "devices-apns2"] => check(vec![]),
         // Grants, tokens and any endpoint without a rule: the server only.
         _ => check(vec![Requirement::ServerOnly]),
     }
@@ -250,6 +269,30 @@ mod tests {
         assert_eq!(
             policy("PATCH", "/v2/objects/s/channels/c/uuids", &[]),
             needs(&[(Channel, "c", Manage)])
+        );
+        assert_eq!(
+            policy(
+                "GET",
+                "/v1/push/sub-key/s/devices/t",
+                &[("add", "a,b"), ("type", "fcm")]
+            ),
+            needs(&[(Channel, "a", Read), (Channel, "b", Read)])
+        );
+        assert_eq!(
+            policy(
+                "GET",
+                "/v2/push/sub-key/s/devices-apns2/t",
+                &[("remove", "c")]
+            ),
+            needs(&[(Channel, "c", Read)])
+        );
+        assert_eq!(
+            policy("GET", "/v1/push/sub-key/s/devices/t", &[]),
+            needs(&[])
+        );
+        assert_eq!(
+            policy("GET", "/v2/push/sub-key/s/devices-apns2/t/remove", &[]),
+            needs(&[])
         );
         assert_eq!(
             policy("GET", "/v2/auth/grant/sub-key/s", &[]),

@@ -1,5 +1,5 @@
 //! Admin API used by the `pigdin` commands: deploy, list, undeploy, logs,
-//! run, vault. Loopback clients only, unless an admin key is configured, in
+//! run, vault, the push outbox. Loopback clients only, unless an admin key is configured, in
 //! which case every call must carry it.
 
 use std::net::SocketAddr;
@@ -33,6 +33,10 @@ pub fn routes(runtime: Arc<Runtime>) -> Router<Arc<Runtime>> {
         .route("/modules/{name}/logs", get(logs))
         .route("/modules/{name}/functions/{function}/run", post(run))
         .route("/modules/{name}/vault/{secret}", put(set_secret))
+        .route(
+            "/push/outbox",
+            get(super::push_outbox::list).delete(super::push_outbox::clear),
+        )
         .layer(middleware::from_fn_with_state(runtime, authorize))
 }
 

@@ -13,6 +13,8 @@ pub mod params;
 mod path;
 mod presence;
 mod publish;
+mod push;
+mod push_outbox;
 pub mod refusal;
 pub(crate) mod reply;
 mod subscribe;
@@ -44,6 +46,7 @@ pub fn router(runtime: Arc<Runtime>) -> Router {
         .merge(presence::routes())
         .merge(groups::routes())
         .merge(access::routes())
+        .merge(push::routes())
         // Access Manager sees every request above (a no-op without a secret key).
         .layer(axum::middleware::from_fn_with_state(
             runtime.clone(),

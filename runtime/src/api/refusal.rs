@@ -8,6 +8,7 @@
 //! | publish, signal | `[0,"<reason>","<timetoken>"]` | `text/javascript` |
 //! | App Context | `{"status","error":{"message","source":"objects"}}` | `application/json` |
 //! | Access Manager | `{"message","payload"?,"error":true,"service":"Access Manager","status"}` | `text/javascript` |
+//! | Mobile Push | `{"error":"<reason>"}` | `text/javascript` |
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -36,6 +37,8 @@ pub enum Refusal {
     Objects { status: StatusCode, message: String },
     /// Access Manager's refusal.
     Access(Box<AccessError>),
+    /// Mobile Push's bare `{"error": reason}`.
+    Push { status: StatusCode, message: String },
 }
 
 /// How a service error object is sent.
@@ -88,6 +91,13 @@ impl Refusal {
         }
     }
 
+    pub fn push(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::Push {
+            status,
+            message: message.into(),
+        }
+    }
+
     pub fn objects(status: StatusCode, message: impl Into<String>) -> Self {
         Self::Objects {
             status,
@@ -100,7 +110,8 @@ impl Refusal {
         match self {
             Self::Service { message, .. }
             | Self::Publish { message, .. }
-            | Self::Objects { message, .. } => message.clone(),
+            | Self::Objects { message, .. }
+            | Self::Push { message, .. } => message.clone(),
             Self::Access(error) => error.to_string(),
         }
     }
@@ -109,7 +120,8 @@ impl Refusal {
         match self {
             Self::Service { status, .. }
             | Self::Publish { status, .. }
-            | Self::Objects { status, .. } => *status,
+            | Self::Objects { status, .. }
+            | Self::Push { status, .. } => *status,
             Self::Access(error) => access_status(error),
         }
     }
@@ -153,6 +165,7 @@ impl IntoResponse for Refusal {
                 (status, Json(body)).into_response()
             }
             Self::Access(error) => reply::json_value(status, &access_body(&error, status)),
+            Self::Push { message, .. } => reply::json_value(status, &json!({ "error": message })),
         }
     }
 }

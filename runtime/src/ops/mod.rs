@@ -7,10 +7,12 @@
 //! - `presence`: heartbeats, leaves, state, their events and After Presence
 //!   functions; the hold a long-poll keeps; the presence and topic sweeps.
 //! - `app_context`: metadata and membership writes that announce themselves.
+//! - `push`: what a publish would have sent to mobile devices, into the push outbox.
 
 mod app_context;
 pub mod presence;
 pub mod publish;
+pub mod push;
 
 pub use presence::{PresenceHold, spawn_maintenance};
 pub use publish::{MAX_MESSAGE_BYTES, PublishError, PublishInput, Verb};

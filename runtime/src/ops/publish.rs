@@ -77,6 +77,9 @@ impl Runtime {
                     .append_expiring(&delivered.message, input.ttl_hours)
                     .await?;
             }
+            if input.verb == Verb::Publish {
+                self.record_pushes(&delivered.message).await;
+            }
             delivered.timetoken()
         };
         if run_functions {

@@ -9,6 +9,8 @@ mod group_commit;
 mod history;
 mod kv;
 mod purge;
+mod push_outbox;
+mod push_registrations;
 mod vault;
 
 pub use app_context::{
@@ -18,6 +20,10 @@ pub use channel_groups::{ChannelGroups, GroupError, MAX_CHANNELS_PER_GROUP};
 pub use group_commit::GroupCommit;
 pub use history::{Direction, History, Page, StoredMessage, now_timetoken};
 pub use kv::{KeyPage, KvError, KvNamespace, KvStore};
+pub use push_outbox::{MAX_OUTBOX_ENTRIES, OutboxEntry, PushOutbox};
+pub use push_registrations::{
+    Device, MAX_CHANNELS_PER_DEVICE, PushRegistrations, PushService, PushStoreError,
+};
 pub use vault::Vault;
 
 use std::path::Path;
@@ -36,6 +42,8 @@ pub struct Store {
     pub history: History,
     pub app_context: AppContext,
     pub groups: ChannelGroups,
+    pub push: PushRegistrations,
+    pub push_outbox: PushOutbox,
 }
 
 impl Store {
@@ -63,6 +71,8 @@ impl Store {
             history: History::open(&db, commit.clone())?,
             app_context: AppContext::open(&db, commit.clone())?,
             groups: ChannelGroups::open(&db, commit.clone())?,
+            push: PushRegistrations::open(&db, commit.clone())?,
+            push_outbox: PushOutbox::open(&db, commit.clone())?,
             db,
             commit,
         })
