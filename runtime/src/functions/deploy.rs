@@ -289,7 +289,7 @@ impl FunctionHost {
                 let bundle =
                     javascript::bundle(&manifest.name, &functions, sources, &runtime.config);
                 snapshot = engine
-                    .get(&self.engine, &self.linker, runtime)
+                    .get(runtime)
                     .await
                     .map_err(|e| DeployError::Rejected(format!("{e:#}")))?;
                 (

@@ -22,9 +22,9 @@ pub const MAX_CONCURRENT_INSTANCES: u32 = 1000;
 /// (512 KiB) lets the JavaScript engine's interpreter recurse only ~1,000
 /// JS calls deep; 4 MiB gives ~10,000 (node's default is ~11,000) and keeps
 /// QuickJS's own stack check (a catchable RangeError) the limit that is hit.
-const MAX_WASM_STACK_BYTES: usize = 4 * 1024 * 1024;
+pub(super) const MAX_WASM_STACK_BYTES: usize = 4 * 1024 * 1024;
 /// Each execution's fiber stack: the wasm stack above plus room for host calls.
-const ASYNC_STACK_BYTES: usize = MAX_WASM_STACK_BYTES + 1024 * 1024;
+pub(super) const ASYNC_STACK_BYTES: usize = MAX_WASM_STACK_BYTES + 1024 * 1024;
 
 /// Linear memory (and table) kept resident per pool slot between instances.
 const KEEP_RESIDENT_BYTES: usize = 2 * 1024 * 1024;
@@ -54,6 +54,10 @@ pub fn new_engine() -> anyhow::Result<Engine> {
         .max_wasm_stack(MAX_WASM_STACK_BYTES)
         .async_stack_size(ASYNC_STACK_BYTES)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    // `PIGDIN_PERFMAP=1` names guest code for `perf` (/tmp/perf-<pid>.map), to profile a module.
+    if std::env::var_os("PIGDIN_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     let engine = Engine::new(&config)
         .map_err(anyhow::Error::from)
         .context("cannot create the wasmtime engine")?;

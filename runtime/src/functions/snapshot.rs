@@ -16,10 +16,10 @@ use std::time::Instant;
 use anyhow::Context as _;
 use tokio::sync::OnceCell;
 use wasmtime::component::{Component, Instance, Lift, Linker, WasmList};
-use wasmtime::{Engine, Store, UpdateDeadline};
+use wasmtime::{Config, Engine, OptLevel, Store};
 use wasmtime_wizer::{ComponentInstanceState, Wizer};
 
-use super::engine::content_hash;
+use super::engine::{ASYNC_STACK_BYTES, MAX_WASM_STACK_BYTES, content_hash};
 use super::host::HostState;
 use super::limits::Limits;
 use crate::Runtime;
@@ -49,13 +49,8 @@ impl EngineSnapshot {
     }
 
     /// The pre-initialised engine component: read from the cache, or made
-    /// now (once per process; about a second, mostly compiling).
-    pub async fn get(
-        &self,
-        engine: &Engine,
-        linker: &Linker<HostState>,
-        runtime: &Arc<Runtime>,
-    ) -> anyhow::Result<Arc<[u8]>> {
+    /// now (once per process; seconds, mostly compiling).
+    pub async fn get(&self, runtime: &Arc<Runtime>) -> anyhow::Result<Arc<[u8]>> {
         self.snapshot
             .get_or_try_init(|| async {
                 if let Ok(bytes) = std::fs::read(&self.path) {
@@ -63,7 +58,7 @@ impl EngineSnapshot {
                 }
                 let started = Instant::now();
                 let bytes = self
-                    .make(engine, linker, runtime)
+                    .make(runtime)
                     .await
                     .context("cannot pre-initialise the JavaScript engine")?;
                 tracing::info!(
@@ -83,12 +78,10 @@ impl EngineSnapshot {
             .cloned()
     }
 
-    async fn make(
-        &self,
-        engine: &Engine,
-        linker: &Linker<HostState>,
-        runtime: &Arc<Runtime>,
-    ) -> anyhow::Result<Vec<u8>> {
+    async fn make(&self, runtime: &Arc<Runtime>) -> anyhow::Result<Vec<u8>> {
+        let engine = &initialisation_engine()?;
+        let mut linker = Linker::new(engine);
+        super::host::add_to_linker(&mut linker).map_err(anyhow::Error::from)?;
         let mut wizer = Wizer::new();
         // Wizer drops the init function's core export but not the component's
         // lift of it, which would leave the rewritten component invalid; the
@@ -103,8 +96,7 @@ impl EngineSnapshot {
                 .await?
                 .map_err(anyhow::Error::from)?
         };
-        // The initialisation sees no bundle (it must not depend on a module)
-        // and gets the hosted limits' wall time like any execution.
+        // The initialisation sees no bundle: it must not depend on a module.
         let limits = Limits::default();
         let state = HostState::new(
             runtime.clone(),
@@ -117,14 +109,6 @@ impl EngineSnapshot {
         );
         let mut store = Store::new(engine, state);
         store.limiter(|state| state);
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(|store| {
-            if Instant::now() >= store.data().deadline {
-                Err(wasmtime::Error::msg("the initialisation ran out of time"))
-            } else {
-                Ok(UpdateDeadline::Yield(1))
-            }
-        });
         let instance = linker
             .instantiate_async(&mut store, &component)
             .await
@@ -152,6 +136,19 @@ impl EngineSnapshot {
             .map_err(anyhow::Error::from)?;
         Ok(snapshot)
     }
+}
+
+/// The engine the instrumented component runs on, once: compiled without
+/// optimisation, since it runs for milliseconds and compiling it is half the
+/// snapshot's cost; allocated on demand, outside the executions' pool.
+fn initialisation_engine() -> anyhow::Result<Engine> {
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .cranelift_opt_level(OptLevel::None)
+        .max_wasm_stack(MAX_WASM_STACK_BYTES)
+        .async_stack_size(ASYNC_STACK_BYTES);
+    Engine::new(&config).map_err(anyhow::Error::from)
 }
 
 /// What Wizer reads the initialised state through: the accessor functions
