@@ -7,6 +7,7 @@
 mod support;
 
 mod admin;
+mod app_context;
 mod deploy;
 mod hot_swap;
 mod interval;
