@@ -18,6 +18,7 @@ mod logs;
 mod manifest;
 mod on_request;
 mod persistence;
+mod presence;
 mod pubnub_rust;
 mod relay;
 mod user_commands;
