@@ -16,6 +16,7 @@ mod kv;
 mod limits;
 mod logs;
 mod manifest;
+mod message_actions;
 mod on_request;
 mod persistence;
 mod presence;

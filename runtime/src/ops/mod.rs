@@ -7,10 +7,13 @@
 //! - `presence`: heartbeats, leaves, state, their events and After Presence
 //!   functions; the hold a long-poll keeps; the presence and topic sweeps.
 //! - `app_context`: metadata and membership writes that announce themselves.
+//! - `message_actions`: message actions (reactions, receipts) that announce themselves.
 
 mod app_context;
+pub mod message_actions;
 pub mod presence;
 pub mod publish;
 
+pub use message_actions::NewMessageAction;
 pub use presence::{PresenceHold, spawn_maintenance};
 pub use publish::{MAX_MESSAGE_BYTES, PublishError, PublishInput, Verb};

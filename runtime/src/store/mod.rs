@@ -8,6 +8,7 @@ mod channel_groups;
 mod group_commit;
 mod history;
 mod kv;
+mod message_actions;
 mod purge;
 mod vault;
 
@@ -18,6 +19,7 @@ pub use channel_groups::{ChannelGroups, GroupError, MAX_CHANNELS_PER_GROUP};
 pub use group_commit::GroupCommit;
 pub use history::{Direction, History, Page, StoredMessage, now_timetoken};
 pub use kv::{KeyPage, KvError, KvNamespace, KvStore};
+pub use message_actions::{ActionPage, MessageAction, MessageActionError, MessageActions};
 pub use vault::Vault;
 
 use std::path::Path;
@@ -34,6 +36,7 @@ pub struct Store {
     pub kv: KvStore,
     pub vault: Vault,
     pub history: History,
+    pub message_actions: MessageActions,
     pub app_context: AppContext,
     pub groups: ChannelGroups,
 }
@@ -57,10 +60,12 @@ impl Store {
                 )
             })?;
         let commit = Arc::new(GroupCommit::new(db.clone()));
+        let message_actions = MessageActions::open(&db, commit.clone())?;
         Ok(Self {
             kv: KvStore::new(db.clone(), commit.clone(), kv_minute),
             vault: Vault::open(&db, commit.clone())?,
-            history: History::open(&db, commit.clone())?,
+            history: History::open(&db, commit.clone(), message_actions.clone())?,
+            message_actions,
             app_context: AppContext::open(&db, commit.clone())?,
             groups: ChannelGroups::open(&db, commit.clone())?,
             db,
