@@ -39,3 +39,24 @@ async fn a_subscriber_with_presence_receives_its_own_join() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_join_its_heartbeat_announced_just_before_the_handshake_still_arrives() {
+    // The JS SDK sends its first heartbeat beside its handshake; it may land first.
+    let server = Server::start().await;
+    let heartbeat = server.url(&format!(
+        "/v2/presence/sub-key/{SUB_KEY}/channel/hall/heartbeat?heartbeat=300&uuid=carol"
+    ));
+    assert_eq!(server.request(server.http.get(heartbeat)).await.status, 200);
+    let channels = "hall,hall-pnpres";
+    let handshake = subscribe(&server, channels, "uuid=carol").await;
+    let cursor = handshake["t"]["t"].as_str().unwrap();
+    let next = subscribe(&server, channels, &format!("uuid=carol&tt={cursor}&tr=1")).await;
+    let own: Vec<&Value> = next["m"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["d"]["action"] == "join" && m["d"]["uuid"] == "carol")
+        .collect();
+    assert_eq!(own.len(), 1, "its own join, once: {next}");
+}

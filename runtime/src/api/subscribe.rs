@@ -78,9 +78,9 @@ async fn subscribe(
 
     let resolve = |group: &str| group_channels(runtime, group);
     // A handshake's cursor is drawn before this request's own join is
-    // announced, so the client receives its join (as from hosted PubNub)
-    // on its next request.
-    let handshake = (cursor == 0).then(|| runtime.broker.handshake(&spec, resolve));
+    // announced (and below a join its heartbeat announced a moment ago), so
+    // the client receives its join, as from hosted PubNub, on its next request.
+    let handshake = (cursor == 0).then(|| runtime.broker.handshake(&spec, resolve, uuid));
     // Keeps this uuid present while the request is held; dropped with it.
     let _hold = uuid.map(|uuid| {
         for (channel, state) in &states {
