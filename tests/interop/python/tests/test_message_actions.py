@@ -1,10 +1,9 @@
 """Message Actions (reactions, receipts) through the official Python SDK:
 added, seen live by another subscriber, listed in pages, in history, removed."""
 
+import pytest
 from pubnub.exceptions import PubNubException
 from pubnub.models.consumer.message_actions import PNMessageAction
-
-import pytest
 
 from conftest import unique
 
