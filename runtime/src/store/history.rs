@@ -521,6 +521,52 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn expired_and_deleted_messages_take_their_actions_along() {
+        use super::super::MessageAction;
+        let (_dir, mut history) = history().await;
+        history.set_retention(Some(Duration::from_secs(3600)));
+        let now = now_timetoken();
+        let hour = 3600 * TICKS_PER_SECOND;
+        let (ttl_gone, retention_gone, deleted, kept) =
+            (now - 2 * hour, now - 3 * hour, now - 2, now - 1);
+        history
+            .append_expiring(&message("a", ttl_gone), Some(1))
+            .await
+            .unwrap();
+        for tt in [retention_gone, deleted, kept] {
+            history.append(&message("a", tt)).await.unwrap();
+        }
+        for (i, tt) in [ttl_gone, retention_gone, deleted, kept]
+            .into_iter()
+            .enumerate()
+        {
+            let action = MessageAction {
+                channel: "a".into(),
+                message_timetoken: tt,
+                action_timetoken: now + i as u64,
+                kind: "reaction".into(),
+                value: "+1".into(),
+                uuid: "u".into(),
+            };
+            history.actions.add(&action).await.unwrap();
+        }
+        history
+            .delete_range("a", Bound::Included(deleted), Bound::Included(deleted))
+            .await
+            .unwrap();
+        history.purge_expired().unwrap();
+        let left: Vec<u64> = history
+            .actions
+            .page("a", None, None, 10)
+            .unwrap()
+            .actions
+            .iter()
+            .map(|a| a.message_timetoken)
+            .collect();
+        assert_eq!(left, [kept]);
+    }
+
+    #[tokio::test]
     async fn reads_values_written_before_expiry_existed() {
         let (_dir, history) = history().await;
         let legacy = message("a", 42);

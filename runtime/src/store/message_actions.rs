@@ -142,7 +142,10 @@ impl MessageActions {
             if action.message_timetoken != message_timetoken {
                 return Ok(None);
             }
-            self.remove_all(std::slice::from_ref(&action))?;
+            self.remove_keys(
+                channel,
+                &[(action.message_timetoken, action.action_timetoken)],
+            )?;
             action
         };
         self.commit.durable().await?;
@@ -245,40 +248,25 @@ impl MessageActions {
             if key.len() != channel.len() + INDEX_KEY_SUFFIX {
                 continue;
             }
-            let action_timetoken =
-                u64::from_be_bytes(key[key.len() - 8..].try_into().expect("8 bytes"));
-            let message_timetoken = u64::from_be_bytes(
-                key[key.len() - 16..key.len() - 8]
-                    .try_into()
-                    .expect("8 bytes"),
-            );
-            doomed.push(MessageAction {
-                channel: channel.to_owned(),
-                message_timetoken,
-                action_timetoken,
-                kind: String::new(),
-                value: String::new(),
-                uuid: String::new(),
-            });
+            let timetoken =
+                |at: usize| u64::from_be_bytes(key[at..at + 8].try_into().expect("8 bytes"));
+            doomed.push((timetoken(key.len() - 16), timetoken(key.len() - 8)));
         }
-        self.remove_all(&doomed)?;
+        self.remove_keys(channel, &doomed)?;
         Ok(doomed.len())
     }
 
-    /// Removes `actions` (by their keys) from both trees in one transaction.
-    fn remove_all(&self, actions: &[MessageAction]) -> anyhow::Result<()> {
+    /// Removes the actions `(message timetoken, action timetoken)` of
+    /// `channel` from both trees in one transaction.
+    fn remove_keys(&self, channel: &str, actions: &[(u64, u64)]) -> anyhow::Result<()> {
         if actions.is_empty() {
             return Ok(());
         }
         (&self.by_action, &self.by_message)
             .transaction(|(by_action, by_message)| {
-                for a in actions {
-                    by_action.remove(action_key(&a.channel, a.action_timetoken))?;
-                    by_message.remove(index_key(
-                        &a.channel,
-                        a.message_timetoken,
-                        a.action_timetoken,
-                    ))?;
+                for &(message_timetoken, action_timetoken) in actions {
+                    by_action.remove(action_key(channel, action_timetoken))?;
+                    by_message.remove(index_key(channel, message_timetoken, action_timetoken))?;
                 }
                 Ok::<_, sled::transaction::ConflictableTransactionError<()>>(())
             })
