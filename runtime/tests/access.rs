@@ -925,3 +925,56 @@ async fn a_pigdin_users_token_reaches_only_their_own_channels() {
         "authorized for uuid",
     );
 }
+
+#[tokio::test]
+async fn message_actions_need_write_to_add_read_to_list_and_delete_to_remove() {
+    let pigdin = Pigdin::start(Some(SECRET)).await;
+    // read+write on `room`; read+write+delete on `mod`.
+    let token = pigdin
+        .grant_token(json!({
+            "ttl": 15,
+            "permissions": {
+                "resources": {"channels": {"room": 3, "mod": 11}, "groups": {}, "uuids": {}},
+                "patterns": {},
+                "meta": {},
+                "uuid": "alice"
+            }
+        }))
+        .await;
+    let alice = [("uuid", "alice"), ("auth", token.as_str())];
+    let action = r#"{"type":"reaction","value":"+1"}"#;
+    let path =
+        |channel: &str, rest: &str| format!("/v1/message-actions/{SUB}/channel/{channel}{rest}");
+
+    let mut added = Vec::new();
+    for channel in ["room", "mod"] {
+        let reply = pigdin
+            .send("POST", &path(channel, "/message/1"), &alice, action)
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        added.push(
+            reply.body["data"]["actionTimetoken"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        let reply = pigdin.send("GET", &path(channel, ""), &alice, "").await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+    let reply = pigdin
+        .send("POST", &path("elsewhere", "/message/1"), &alice, action)
+        .await;
+    assert_forbidden(&reply, "channels", &["elsewhere"]);
+    let reply = pigdin.send("GET", &path("elsewhere", ""), &alice, "").await;
+    assert_forbidden(&reply, "channels", &["elsewhere"]);
+
+    let remove = |channel: &str, tt: &str| path(channel, &format!("/message/1/action/{tt}"));
+    let reply = pigdin
+        .send("DELETE", &remove("room", &added[0]), &alice, "")
+        .await;
+    assert_forbidden(&reply, "channels", &["room"]);
+    let reply = pigdin
+        .send("DELETE", &remove("mod", &added[1]), &alice, "")
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}

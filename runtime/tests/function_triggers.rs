@@ -3,6 +3,7 @@
 
 mod support {
     pub mod guests;
+    pub mod served;
 }
 
 use std::sync::Arc;
@@ -212,4 +213,51 @@ async fn chains_stop_after_three_hops() {
     next_on(&mut listener, "quiet").await;
     assert_eq!(kv.get_counter("hops-seen").unwrap(), 3);
     assert!(listener.try_recv().is_err(), "no fourth hop");
+}
+
+#[tokio::test]
+async fn a_rust_function_adds_lists_and_removes_message_actions_that_subscribers_see() {
+    let pigdin = support::served::serve(|_| {}).await;
+    let runtime = &pigdin.runtime;
+    let (manifest, wasm) = support::guests::module("fixtures/reactions", "reactions");
+    runtime
+        .functions
+        .deploy(runtime, &manifest, &wasm, false)
+        .await
+        .unwrap();
+    let mut listener = runtime.broker.listen();
+    let message = runtime.publish(publish("room", json!("hi"))).await.unwrap();
+    next_on(&mut listener, "room").await;
+
+    let url = format!(
+        "{}/v1/blocks/sub-key/demo/react?channel=room&message={message}",
+        pigdin.base
+    );
+    let response = pigdin.http.get(url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["added"]["uuid"], "pigdin-function-reactions");
+    assert_eq!(answer["added"]["messageTimetoken"], message.to_string());
+    assert_eq!(answer["newest"][0]["uuid"], "ann", "{answer}");
+    assert_eq!(answer["more"], true);
+    assert_eq!(answer["older"][0]["value"], "+1");
+    assert_eq!(answer["removed"], json!([true, false]));
+
+    let mut events = Vec::new();
+    for _ in 0..3 {
+        let event = next_on(&mut listener, "room").await;
+        assert_eq!(event.message_type, 3);
+        events.push((
+            event.message["event"].as_str().unwrap().to_owned(),
+            event.message["data"]["value"].as_str().unwrap().to_owned(),
+        ));
+    }
+    assert_eq!(
+        events,
+        [
+            ("added".to_owned(), "+1".to_owned()),
+            ("added".to_owned(), "eyes".to_owned()),
+            ("removed".to_owned(), "+1".to_owned()),
+        ]
+    );
 }

@@ -7,6 +7,7 @@
 mod support;
 
 mod admin;
+mod app_context;
 mod deploy;
 mod hot_swap;
 mod interval;
@@ -15,8 +16,10 @@ mod kv;
 mod limits;
 mod logs;
 mod manifest;
+mod message_actions;
 mod on_request;
 mod persistence;
+mod presence;
 mod pubnub_rust;
 mod push;
 mod relay;

@@ -258,6 +258,20 @@ fn pubnub_call(ctx: Ctx<'_>, method: String, args: String) -> JsResult<String> {
         "revokeToken" => pubnub::revoke_token(&text(0)).map(|()| "null".into()),
         "hereNow" => pubnub::here_now(&text(0)),
         "whereNow" => pubnub::where_now(&text(0)).map(|channels| json!(channels).to_string()),
+        "addMessageAction" => {
+            let uuid = args.get(4).and_then(Value::as_str);
+            pubnub::add_message_action(&text(0), &text(1), &text(2), &text(3), uuid)
+        }
+        "removeMessageAction" => {
+            let uuid = args.get(3).and_then(Value::as_str);
+            pubnub::remove_message_action(&text(0), &text(1), &text(2), uuid)
+                .map(|removed| removed.to_string())
+        }
+        "getMessageActions" => {
+            let bound = |i: usize| args.get(i).and_then(Value::as_str);
+            let limit = args.get(3).and_then(Value::as_u64).unwrap_or(100) as u32;
+            pubnub::get_message_actions(&text(0), bound(1), bound(2), limit)
+        }
         other => Err(format!("Pigdin does not offer {other}")),
     };
     host(&ctx, &call, answer)

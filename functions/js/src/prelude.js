@@ -233,6 +233,28 @@
           },
         }),
       ),
+    // Message actions, answered as the JS SDK answers them.
+    addMessageAction: (o) =>
+      settle(() => {
+        const action = (o && o.action) || {};
+        const args = [o.channel, String(o.messageTimetoken), action.type, action.value, publisher ?? null];
+        return { data: call('addMessageAction', ...args) };
+      }),
+    removeMessageAction: (o) =>
+      settle(() => {
+        call('removeMessageAction', o.channel, String(o.messageTimetoken), String(o.actionTimetoken), publisher ?? null);
+        return { data: {} };
+      }),
+    getMessageActions: (o) =>
+      settle(() => {
+        const limit = Math.min((o && o.limit) || 100, 100);
+        const text = (tt) => (tt === undefined || tt === null ? null : String(tt));
+        const page = call('getMessageActions', o.channel, text(o.start), text(o.end), limit);
+        const data = page.actions;
+        const answer = { data, start: data.length ? data[0].actionTimetoken : null, end: data.length ? data[data.length - 1].actionTimetoken : null };
+        if (page.more) answer.more = { start: answer.start, end: text(o.end), limit };
+        return answer;
+      }),
     parseToken: (token) => JSON.parse(native.parseToken(String(token))),
     revokeToken: (token) => settle(() => call('revokeToken', String(token))),
     objects: {

@@ -1,7 +1,9 @@
-//! Publishing, App Context, history, time and Access Manager tokens, like
-//! PubNub's `pubnub` module.
+//! Publishing, App Context, history, message actions, time and Access
+//! Manager tokens, like PubNub's `pubnub` module.
 //!
-//! Publishes count against the execution's `publishes` budget, and a message
+//! Publishes (and adding or removing a message action, which reaches
+//! subscribers as a publish does) count against the execution's
+//! `publishes` budget, and a message
 //! published here runs the target channel's own Before/After handlers (the
 //! host caps such chains at a few hops).
 
@@ -171,6 +173,64 @@ pub fn get_channel_members(channel: &str) -> Result<Vec<Value>> {
 pub fn history(channel: &str, count: u32) -> Result<Vec<Value>> {
     let list = host::history(channel, count).map_err(|e| Error::host("pubnub.history", e))?;
     parse(&list)
+}
+
+/// Adds a message action (a reaction, a receipt: `kind` is PubNub's `type`,
+/// at most 15 characters) to the message at `message_timetoken` on
+/// `channel`, as `uuid` (the module's own identity when `None`); the
+/// channel's subscribers hear of it. Returns the stored action:
+/// `{type, value, uuid, actionTimetoken, messageTimetoken}`.
+pub fn add_message_action(
+    channel: &str,
+    message_timetoken: &str,
+    kind: &str,
+    value: &str,
+    uuid: Option<&str>,
+) -> Result<Value> {
+    let action = host::add_message_action(channel, message_timetoken, kind, value, uuid)
+        .map_err(|e| Error::host("pubnub.add_message_action", e))?;
+    parse(&action)
+}
+
+/// Removes a message action (announced as by `uuid`, the module when
+/// `None`); false when there was none.
+pub fn remove_message_action(
+    channel: &str,
+    message_timetoken: &str,
+    action_timetoken: &str,
+    uuid: Option<&str>,
+) -> Result<bool> {
+    host::remove_message_action(channel, message_timetoken, action_timetoken, uuid)
+        .map_err(|e| Error::host("pubnub.remove_message_action", e))
+}
+
+/// A page of a channel's message actions: the newest of the range, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageActions {
+    /// `{type, value, uuid, actionTimetoken, messageTimetoken}` objects.
+    pub actions: Vec<Value>,
+    /// Older actions remain: ask again with `start` = the first one's `actionTimetoken`.
+    pub more: bool,
+}
+
+/// Up to `limit` (1..=100) message actions on `channel` with action
+/// timetokens below `start` and at or above `end`.
+pub fn get_message_actions(
+    channel: &str,
+    start: Option<&str>,
+    end: Option<&str>,
+    limit: u32,
+) -> Result<MessageActions> {
+    let page = host::get_message_actions(channel, start, end, limit)
+        .map_err(|e| Error::host("pubnub.get_message_actions", e))?;
+    let mut page: Value = parse(&page)?;
+    Ok(MessageActions {
+        actions: match page["actions"].take() {
+            Value::Array(actions) => actions,
+            _ => Vec::new(),
+        },
+        more: page["more"].as_bool().unwrap_or(false),
+    })
 }
 
 /// Issues an Access Manager token (functions act as the server). `request`

@@ -10,6 +10,7 @@
 //! | global here now                            | read on the keyset                 |
 //! | history, fetch, message counts             | read on each channel               |
 //! | delete history                             | delete on the channel              |
+//! | message actions: get / add / remove        | read / write / delete on the channel |
 //! | channel group add/remove/list/delete       | manage on the group                |
 //! | list every channel group                   | manage on the keyset               |
 //! | App Context uuid / channel metadata        | get / update / delete on it        |
@@ -124,6 +125,14 @@ pub fn requirements<'a>(
         ]
         | ["v3", "history", "sub-key", _, "message-counts", joined] => {
             check(channels(joined, Read))
+        }
+        // PubNub's operations-to-permissions table: add needs write, remove
+        // delete, listing read.
+        ["v1", "message-actions", _, "channel", channel, ..] => {
+            match by_method(Read, Write, Delete) {
+                Some(permission) => check(vec![on(Channel, channel, permission)]),
+                None => check(vec![Requirement::ServerOnly]),
+            }
         }
         ["v1", "channel-registration", "sub-key", _, "channel-group"] => {
             check(vec![Requirement::Keyset(Manage)])
@@ -293,6 +302,22 @@ mod tests {
         assert_eq!(
             policy("GET", "/v2/push/sub-key/s/devices-apns2/t/remove", &[]),
             needs(&[])
+        );
+        assert_eq!(
+            policy("POST", "/v1/message-actions/s/channel/c%231/message/1", &[]),
+            needs(&[(Channel, "c#1", Write)])
+        );
+        assert_eq!(
+            policy(
+                "DELETE",
+                "/v1/message-actions/s/channel/c/message/1/action/2",
+                &[]
+            ),
+            needs(&[(Channel, "c", Delete)])
+        );
+        assert_eq!(
+            policy("GET", "/v1/message-actions/s/channel/c", &[]),
+            needs(&[(Channel, "c", Read)])
         );
         assert_eq!(
             policy("GET", "/v2/auth/grant/sub-key/s", &[]),

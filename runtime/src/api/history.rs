@@ -11,8 +11,9 @@
 //! channel (an empty array when it has nothing); `meta` is omitted for a
 //! message published without one; `message_type` is null for an ordinary
 //! message (as the JS SDK expects); `more` (`{url, start, max}`) is added for
-//! a single channel whose page was cut short; `history-with-actions` returns
-//! an empty `actions` object per message, as this server keeps no actions.
+//! a single channel whose page was cut short. `history-with-actions` (and
+//! v3 fetch with `include_message_actions=true`, one channel) gives each
+//! message its `actions`: `{type: {value: [{uuid, actionTimetoken}]}}`.
 
 use std::ops::Bound;
 use std::sync::Arc;
@@ -27,7 +28,8 @@ use super::keys;
 use super::params::{Params as Query, percent_encode};
 use super::refusal::Refusal;
 use crate::Runtime;
-use crate::store::{Direction, StoredMessage};
+use crate::ops::message_actions::actions_by_type;
+use crate::store::{Direction, MessageAction, StoredMessage};
 
 const SERVICE: &str = "Storage";
 /// v2 pages and single-channel v3 pages hold at most this many.
@@ -121,7 +123,8 @@ async fn fetch(
     Path((sub, channels)): Path<(String, String)>,
     query: Query,
 ) -> Result<Json<Value>, Refusal> {
-    fetch_v3(&runtime, &sub, &channels, query, false)
+    let with_actions = query.truthy("include_message_actions");
+    fetch_v3(&runtime, &sub, &channels, query, with_actions)
 }
 
 async fn fetch_with_actions(
@@ -144,7 +147,7 @@ fn fetch_v3(
     if with_actions && channels.len() > 1 {
         return Err(Refusal::json_bad_request(
             SERVICE,
-            "history-with-actions takes a single channel",
+            "history with message actions takes a single channel",
         ));
     }
     let params = query;
@@ -162,7 +165,6 @@ fn fetch_v3(
         meta: params.truthy("include_meta"),
         message_type: params.truthy("include_message_type"),
         custom_message_type: params.truthy("include_custom_message_type"),
-        actions: with_actions,
     };
 
     let mut out = Map::new();
@@ -182,7 +184,23 @@ fn fetch_v3(
             .map(|m| m.timetoken);
             more = next_start.map(|next| more_link(sub, channel, with_actions, next, end, max));
         }
-        let items: Vec<Value> = page.messages.iter().map(|m| shape.item(m)).collect();
+        let items = page
+            .messages
+            .iter()
+            .map(|m| {
+                let actions = match with_actions {
+                    true => Some(
+                        runtime
+                            .store
+                            .message_actions
+                            .for_message(channel, m.timetoken)
+                            .map_err(internal)?,
+                    ),
+                    false => None,
+                };
+                Ok(shape.item(m, actions.as_deref()))
+            })
+            .collect::<Result<Vec<Value>, Refusal>>()?;
         out.insert(channel.clone(), Value::Array(items));
     }
     let mut body = json!({
@@ -203,11 +221,11 @@ struct ItemShape {
     meta: bool,
     message_type: bool,
     custom_message_type: bool,
-    actions: bool,
 }
 
 impl ItemShape {
-    fn item(&self, m: &StoredMessage) -> Value {
+    /// One message; `actions` are its message actions when they were asked for.
+    fn item(&self, m: &StoredMessage, actions: Option<&[MessageAction]>) -> Value {
         let mut item = Map::new();
         item.insert("message".into(), m.message.clone());
         item.insert("timetoken".into(), json!(m.timetoken.to_string()));
@@ -228,8 +246,8 @@ impl ItemShape {
         if let (true, Some(custom)) = (self.custom_message_type, &m.custom_message_type) {
             item.insert("custom_message_type".into(), json!(custom));
         }
-        if self.actions {
-            item.insert("actions".into(), json!({}));
+        if let Some(actions) = actions {
+            item.insert("actions".into(), actions_by_type(actions));
         }
         Value::Object(item)
     }

@@ -8,6 +8,7 @@ mod cors;
 mod groups;
 mod history;
 mod keys;
+mod message_actions;
 mod objects;
 pub mod params;
 mod path;
@@ -39,6 +40,7 @@ pub fn router(runtime: Arc<Runtime>) -> Router {
         .merge(blocks::routes())
         .nest("/admin", admin::routes(runtime.clone()))
         .merge(history::routes())
+        .merge(message_actions::routes())
         .merge(objects::routes())
         .merge(time::routes())
         .merge(publish::routes())

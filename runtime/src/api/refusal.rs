@@ -7,6 +7,7 @@
 //! | admin, On Request | the same object | `application/json` |
 //! | publish, signal | `[0,"<reason>","<timetoken>"]` | `text/javascript` |
 //! | App Context | `{"status","error":{"message","source":"objects"}}` | `application/json` |
+//! | Message Actions | `{"status","error":{"message","source":"actions"}}` | `application/json` |
 //! | Access Manager | `{"message","payload"?,"error":true,"service":"Access Manager","status"}` | `text/javascript` |
 //! | Mobile Push | `{"error":"<reason>"}` | `text/javascript` |
 
@@ -33,8 +34,13 @@ pub enum Refusal {
         message: String,
         timetoken: u64,
     },
-    /// App Context's error object.
-    Objects { status: StatusCode, message: String },
+    /// App Context's (`source: "objects"`) and Message Actions'
+    /// (`source: "actions"`) error object.
+    Sourced {
+        status: StatusCode,
+        source: &'static str,
+        message: String,
+    },
     /// Access Manager's refusal.
     Access(Box<AccessError>),
     /// Mobile Push's bare `{"error": reason}`.
@@ -99,8 +105,17 @@ impl Refusal {
     }
 
     pub fn objects(status: StatusCode, message: impl Into<String>) -> Self {
-        Self::Objects {
+        Self::Sourced {
             status,
+            source: "objects",
+            message: message.into(),
+        }
+    }
+
+    pub fn actions(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::Sourced {
+            status,
+            source: "actions",
             message: message.into(),
         }
     }
@@ -110,7 +125,7 @@ impl Refusal {
         match self {
             Self::Service { message, .. }
             | Self::Publish { message, .. }
-            | Self::Objects { message, .. }
+            | Self::Sourced { message, .. }
             | Self::Push { message, .. } => message.clone(),
             Self::Access(error) => error.to_string(),
         }
@@ -120,7 +135,7 @@ impl Refusal {
         match self {
             Self::Service { status, .. }
             | Self::Publish { status, .. }
-            | Self::Objects { status, .. }
+            | Self::Sourced { status, .. }
             | Self::Push { status, .. } => *status,
             Self::Access(error) => access_status(error),
         }
@@ -157,10 +172,12 @@ impl IntoResponse for Refusal {
             Self::Publish {
                 message, timetoken, ..
             } => reply::json_value(status, &json!([0, message, timetoken.to_string()])),
-            Self::Objects { message, .. } => {
+            Self::Sourced {
+                source, message, ..
+            } => {
                 let body = json!({
                     "status": status.as_u16(),
-                    "error": { "message": message, "source": "objects" },
+                    "error": { "message": message, "source": source },
                 });
                 (status, Json(body)).into_response()
             }

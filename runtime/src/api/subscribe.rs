@@ -77,6 +77,10 @@ async fn subscribe(
     let states = states_by_channel(&params).map_err(bad)?;
 
     let resolve = |group: &str| group_channels(runtime, group);
+    // A handshake's cursor is drawn before this request's own join is
+    // announced (and below a join its heartbeat announced a moment ago), so
+    // the client receives its join, as from hosted PubNub, on its next request.
+    let handshake = (cursor == 0).then(|| runtime.broker.handshake(&spec, resolve, uuid));
     // Keeps this uuid present while the request is held; dropped with it.
     let _hold = uuid.map(|uuid| {
         for (channel, state) in &states {
@@ -87,8 +91,7 @@ async fn subscribe(
         PresenceHold::new(runtime, uuid, channels)
     });
 
-    if cursor == 0 {
-        let cursor = runtime.broker.handshake(&spec, resolve);
+    if let Some(cursor) = handshake {
         return Ok(respond(runtime, cursor, None));
     }
     let batch = runtime

@@ -4,12 +4,16 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::Broker;
 use super::filter_expr::FilterExpr;
 use super::topics::{Batch, Source};
 use super::wildcard::{self, PRESENCE_SUFFIX};
+
+/// How recent a subscriber's own join may be for its handshake to start
+/// below it (its heartbeat and its handshake are sent together).
+const OWN_JOIN_GRACE: Duration = Duration::from_secs(5);
 
 /// What a subscribe request listens to, as the client named it.
 #[derive(Debug, Clone, Default)]
@@ -77,10 +81,27 @@ impl Broker {
     }
 
     /// A handshake: registers the topics `spec` reads (so wildcard patterns
-    /// collect from now on) and returns a cursor below everything to come.
-    pub fn handshake(&self, spec: &SubscriptionSpec, resolve: impl Fn(&str) -> Vec<String>) -> u64 {
-        drop(self.sources(spec, &resolve));
-        self.topics.cursor(&self.clock)
+    /// collect from now on) and returns a cursor below everything to come,
+    /// and below `uuid`'s own join when that was announced a moment ago on
+    /// a presence channel `spec` reads: the JS SDK sends its first heartbeat
+    /// beside its handshake, and the subscriber must still receive its own
+    /// join, as from hosted PubNub.
+    pub fn handshake(
+        &self,
+        spec: &SubscriptionSpec,
+        resolve: impl Fn(&str) -> Vec<String>,
+        uuid: Option<&str>,
+    ) -> u64 {
+        let sources = self.sources(spec, &resolve);
+        let cursor = self.topics.cursor(&self.clock);
+        let (Some(uuid), Some(since)) = (uuid, Instant::now().checked_sub(OWN_JOIN_GRACE)) else {
+            return cursor;
+        };
+        sources
+            .iter()
+            .filter_map(|source| source.topic.join_since(uuid, since))
+            .min()
+            .map_or(cursor, |join| cursor.min(join - 1))
     }
 
     /// What `spec` holds after `cursor`; when nothing, waits up to `hold`
@@ -199,6 +220,28 @@ mod tests {
             .wait_for_messages(&spec, groups, cursor, None, Duration::from_millis(20))
             .await;
         assert!(batch.envelopes.is_empty());
+    }
+
+    #[test]
+    fn a_handshake_starts_below_the_subscribers_own_recent_join() {
+        let broker = Broker::default();
+        let spec = SubscriptionSpec {
+            channels: vec!["c".into(), "c-pnpres".into()],
+            groups: Vec::new(),
+        };
+        broker.handshake(&spec, groups, None);
+        let join = |uuid: &str| StoredMessage {
+            channel: "c-pnpres".into(),
+            message: json!({"action": "join", "uuid": uuid, "occupancy": 1, "timestamp": 1}),
+            publisher: Some(uuid.into()),
+            ..message("c-pnpres")
+        };
+        let joined = broker.sequence(join("u"), 1, None).timetoken();
+        broker.sequence(join("other"), 1, None);
+        broker.sequence(message("c"), 1, None);
+        assert_eq!(broker.handshake(&spec, groups, Some("u")), joined - 1);
+        let later = broker.handshake(&spec, groups, Some("stranger"));
+        assert!(later > joined, "no join of its own: a fresh cursor");
     }
 
     #[test]

@@ -70,6 +70,22 @@ impl Topic {
         );
     }
 
+    /// The oldest timetoken of a presence `join` by `uuid` that this ring
+    /// received at or after `since`.
+    pub(super) fn join_since(&self, uuid: &str, since: Instant) -> Option<u64> {
+        let ring = self.ring.lock();
+        ring.iter()
+            .rev()
+            .take_while(|(at, _)| *at >= since)
+            .filter(|(_, e)| {
+                e.is_presence()
+                    && e.message.publisher.as_deref() == Some(uuid)
+                    && e.message.message["action"] == "join"
+            })
+            .map(|(_, e)| e.timetoken())
+            .min()
+    }
+
     fn is_stale(&self, now: Instant, idle_since: u64) -> bool {
         let mut ring = self.ring.lock();
         while ring

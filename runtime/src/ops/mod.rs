@@ -8,11 +8,14 @@
 //!   functions; the hold a long-poll keeps; the presence and topic sweeps.
 //! - `app_context`: metadata and membership writes that announce themselves.
 //! - `push`: what a publish would have sent to mobile devices, into the push outbox.
+//! - `message_actions`: message actions (reactions, receipts) that announce themselves.
 
 mod app_context;
+pub mod message_actions;
 pub mod presence;
 pub mod publish;
 pub mod push;
 
+pub use message_actions::NewMessageAction;
 pub use presence::{PresenceHold, spawn_maintenance};
 pub use publish::{MAX_MESSAGE_BYTES, PublishError, PublishInput, Verb};

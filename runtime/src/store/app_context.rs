@@ -292,9 +292,11 @@ impl AppContext {
             .collect()
     }
 
-    /// Creates or replaces the links in `set`, then removes those to the ids
-    /// in `delete`, in one transaction. Nothing is written when any entry is
-    /// invalid. Returns the links written and the links that were removed.
+    /// Creates or updates the links in `set`, then removes those to the ids
+    /// in `delete`, in one transaction. As PubNub does, an existing link
+    /// keeps the fields an entry leaves out (`custom`, when sent, replaces
+    /// the old one whole; null clears a field). Nothing is written when any
+    /// entry is invalid. Returns the links written and the links removed.
     pub async fn update_links(
         &self,
         side: LinkSide,
@@ -307,26 +309,11 @@ impl AppContext {
             LinkSide::Members => MetadataKind::Channel,
         };
         check_id(owner_kind, owner)?;
-        let mut written = Vec::with_capacity(set.len());
         for update in set {
             check_id(side.other(), &update.id)?;
-            let mut fields = Map::new();
-            for (name, value) in [
-                ("custom", &update.custom),
-                ("status", &update.status),
-                ("type", &update.kind),
-            ] {
-                if let Some(value) = value {
-                    check_field(name, value)?;
-                    fields.insert(name.into(), value.clone());
-                }
+            for (name, value) in update.fields() {
+                check_field(name, value)?;
             }
-            let Value::Object(fields) = stamp(fields) else {
-                unreachable!("stamp returns an object")
-            };
-            let raw = serde_json::to_vec(&fields).map_err(anyhow::Error::from)?;
-            check_size("membership", &update.id, raw.len())?;
-            written.push((link(side, owner, &update.id, fields), raw));
         }
         for id in delete {
             check_id(side.other(), id)?;
@@ -334,9 +321,33 @@ impl AppContext {
 
         let changes = {
             let _writer = self.writer.lock();
+            let mut written = Vec::with_capacity(set.len());
+            for update in set {
+                // An id sent twice builds on its earlier entry. Both link
+                // trees are keyed owner first.
+                let earlier = written
+                    .iter()
+                    .rev()
+                    .find(|(link, _): &&(Link, Vec<u8>)| link.other_id(side) == update.id);
+                let mut fields: Map<String, Value> = match earlier {
+                    Some((link, _)) => link.fields.clone(),
+                    None => match self.link_tree(side).get(pair_key(owner, &update.id))? {
+                        Some(raw) => serde_json::from_slice(&raw).map_err(anyhow::Error::from)?,
+                        None => Map::new(),
+                    },
+                };
+                for (name, value) in update.fields() {
+                    fields.insert(name.into(), value.clone());
+                }
+                let Value::Object(fields) = stamp(fields) else {
+                    unreachable!("stamp returns an object")
+                };
+                let raw = serde_json::to_vec(&fields).map_err(anyhow::Error::from)?;
+                check_size("membership", &update.id, raw.len())?;
+                written.push((link(side, owner, &update.id, fields), raw));
+            }
             let mut deleted = Vec::new();
             for id in delete {
-                // Both link trees are keyed owner first.
                 if let Some(raw) = self.link_tree(side).get(pair_key(owner, id))? {
                     let fields = serde_json::from_slice(&raw).map_err(anyhow::Error::from)?;
                     deleted.push(link(side, owner, id, fields));
@@ -384,6 +395,17 @@ impl AppContext {
 }
 
 impl LinkUpdate {
+    /// The link fields this entry sends, by their PubNub names.
+    fn fields(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        [
+            ("custom", &self.custom),
+            ("status", &self.status),
+            ("type", &self.kind),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_ref().map(|v| (name, v)))
+    }
+
     /// Reads one entry of a membership list as functions and PubNub's
     /// PATCH bodies write it: an id, `{id, custom}`, or
     /// `{"<other>": {"id"}, "custom", "status", "type"}`.
@@ -674,6 +696,40 @@ mod tests {
         );
         assert_eq!(ctx.memberships("u1").unwrap().len(), 1);
         assert!(ctx.members("c1").unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn setting_a_link_again_keeps_what_it_leaves_out() {
+        let (_dir, ctx) = store();
+        let first = LinkUpdate::parse(
+            &json!({"channel": {"id": "c"}, "custom": {"a": 1, "b": 2}, "status": "active", "type": "admin"}),
+            MetadataKind::Channel,
+        )
+        .unwrap();
+        ctx.update_links(LinkSide::Memberships, "u", &[first], &[])
+            .await
+            .unwrap();
+        let again = LinkUpdate::parse(
+            &json!({"channel": {"id": "c"}, "custom": {"a": 3}}),
+            MetadataKind::Channel,
+        )
+        .unwrap();
+        let cleared = LinkUpdate::parse(
+            &json!({"channel": {"id": "c"}, "type": null}),
+            MetadataKind::Channel,
+        )
+        .unwrap();
+        ctx.update_links(LinkSide::Memberships, "u", &[again, cleared], &[])
+            .await
+            .unwrap();
+        let stored = &ctx.members("c").unwrap()[0];
+        assert_eq!(
+            stored["custom"],
+            json!({"a": 3}),
+            "custom is replaced whole"
+        );
+        assert_eq!(stored["status"], "active");
+        assert_eq!(stored["type"], Value::Null);
     }
 
     #[tokio::test]

@@ -19,6 +19,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use super::GroupCommit;
+use super::message_actions::MessageActions;
 
 /// Timetokens count 100 ns units.
 const TICKS_PER_SECOND: u64 = 10_000_000;
@@ -67,15 +68,22 @@ pub struct History {
     commit: Arc<GroupCommit>,
     /// Global retention in timetoken units; `None` keeps messages forever.
     retention: Option<u64>,
+    /// Removed with the messages they annotate.
+    actions: MessageActions,
 }
 
 impl History {
-    pub(super) fn open(db: &sled::Db, commit: Arc<GroupCommit>) -> anyhow::Result<Self> {
+    pub(super) fn open(
+        db: &sled::Db,
+        commit: Arc<GroupCommit>,
+        actions: MessageActions,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             tree: db.open_tree("history")?,
             expiry: db.open_tree("history_expiry")?,
             commit,
             retention: None,
+            actions,
         })
     }
 
@@ -194,8 +202,9 @@ impl History {
         Ok(count)
     }
 
-    /// Deletes the messages of `channel` within `lower..upper`; durable when
-    /// this returns. Returns how many were deleted.
+    /// Deletes the messages of `channel` within `lower..upper`, and their
+    /// message actions; durable when this returns. Returns how many
+    /// messages were deleted.
     pub async fn delete_range(
         &self,
         channel: &str,
@@ -216,6 +225,7 @@ impl History {
         }
         // Their `history_expiry` entries, if any, are dropped by the purge.
         self.tree.apply_batch(batch)?;
+        self.actions.remove_for_messages(channel, lower, upper)?;
         self.commit.durable().await?;
         Ok(deleted)
     }
@@ -232,6 +242,10 @@ impl History {
             let key = key?;
             if self.tree.remove(&key[8..])?.is_some() {
                 purged += 1;
+            }
+            if let Some((channel, timetoken)) = split_key(&key[8..]) {
+                let one = Bound::Included(timetoken);
+                self.actions.remove_for_messages(&channel, one, one)?;
             }
             self.expiry.remove(key)?;
         }
@@ -253,6 +267,12 @@ impl History {
                     purged += 1;
                 }
                 self.tree.apply_batch(batch)?;
+                let name = String::from_utf8_lossy(channel);
+                self.actions.remove_for_messages(
+                    &name,
+                    Bound::Unbounded,
+                    Bound::Excluded(cutoff),
+                )?;
                 // The next channel starts after every `channel \0 …` key.
                 cursor = [channel, &[1]].concat();
             }
@@ -318,6 +338,13 @@ fn key(channel: &str, timetoken: u64) -> Vec<u8> {
     [channel.as_bytes(), &[0], &timetoken.to_be_bytes()].concat()
 }
 
+/// The channel and timetoken of a `channel \0 timetoken` key.
+fn split_key(key: &[u8]) -> Option<(String, u64)> {
+    let at = key.len().checked_sub(KEY_SUFFIX_LEN)?;
+    let timetoken = u64::from_be_bytes(key[at + 1..].try_into().ok()?);
+    Some((String::from_utf8_lossy(&key[..at]).into_owned(), timetoken))
+}
+
 fn expiry_key(expires: u64, channel: &str, timetoken: u64) -> Vec<u8> {
     [
         expires.to_be_bytes().as_slice(),
@@ -361,7 +388,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = sled::open(dir.path()).unwrap();
         let commit = Arc::new(GroupCommit::new(db.clone()));
-        (dir, History::open(&db, commit).unwrap())
+        let actions = MessageActions::open(&db, commit.clone()).unwrap();
+        (dir, History::open(&db, commit, actions).unwrap())
     }
 
     fn message(channel: &str, timetoken: u64) -> StoredMessage {
@@ -490,6 +518,52 @@ mod tests {
         }
         assert_eq!(history.purge_expired().unwrap(), 3);
         assert_eq!(history.tree.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn expired_and_deleted_messages_take_their_actions_along() {
+        use super::super::MessageAction;
+        let (_dir, mut history) = history().await;
+        history.set_retention(Some(Duration::from_secs(3600)));
+        let now = now_timetoken();
+        let hour = 3600 * TICKS_PER_SECOND;
+        let (ttl_gone, retention_gone, deleted, kept) =
+            (now - 2 * hour, now - 3 * hour, now - 2, now - 1);
+        history
+            .append_expiring(&message("a", ttl_gone), Some(1))
+            .await
+            .unwrap();
+        for tt in [retention_gone, deleted, kept] {
+            history.append(&message("a", tt)).await.unwrap();
+        }
+        for (i, tt) in [ttl_gone, retention_gone, deleted, kept]
+            .into_iter()
+            .enumerate()
+        {
+            let action = MessageAction {
+                channel: "a".into(),
+                message_timetoken: tt,
+                action_timetoken: now + i as u64,
+                kind: "reaction".into(),
+                value: "+1".into(),
+                uuid: "u".into(),
+            };
+            history.actions.add(&action).await.unwrap();
+        }
+        history
+            .delete_range("a", Bound::Included(deleted), Bound::Included(deleted))
+            .await
+            .unwrap();
+        history.purge_expired().unwrap();
+        let left: Vec<u64> = history
+            .actions
+            .page("a", None, None, 10)
+            .unwrap()
+            .actions
+            .iter()
+            .map(|a| a.message_timetoken)
+            .collect();
+        assert_eq!(left, [kept]);
     }
 
     #[tokio::test]

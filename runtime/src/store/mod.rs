@@ -8,6 +8,7 @@ mod channel_groups;
 mod group_commit;
 mod history;
 mod kv;
+mod message_actions;
 mod purge;
 mod push_outbox;
 mod push_registrations;
@@ -24,6 +25,7 @@ pub use push_outbox::{MAX_OUTBOX_ENTRIES, OutboxEntry, PushOutbox};
 pub use push_registrations::{
     Device, MAX_CHANNELS_PER_DEVICE, PushRegistrations, PushService, PushStoreError,
 };
+pub use message_actions::{ActionPage, MessageAction, MessageActionError, MessageActions};
 pub use vault::Vault;
 
 use std::path::Path;
@@ -40,6 +42,7 @@ pub struct Store {
     pub kv: KvStore,
     pub vault: Vault,
     pub history: History,
+    pub message_actions: MessageActions,
     pub app_context: AppContext,
     pub groups: ChannelGroups,
     pub push: PushRegistrations,
@@ -65,10 +68,12 @@ impl Store {
                 )
             })?;
         let commit = Arc::new(GroupCommit::new(db.clone()));
+        let message_actions = MessageActions::open(&db, commit.clone())?;
         Ok(Self {
             kv: KvStore::new(db.clone(), commit.clone(), kv_minute),
             vault: Vault::open(&db, commit.clone())?,
-            history: History::open(&db, commit.clone())?,
+            history: History::open(&db, commit.clone(), message_actions.clone())?,
+            message_actions,
             app_context: AppContext::open(&db, commit.clone())?,
             groups: ChannelGroups::open(&db, commit.clone())?,
             push: PushRegistrations::open(&db, commit.clone())?,

@@ -175,6 +175,37 @@ async fn app_context_through_the_objects_api() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn message_actions_are_added_listed_and_removed() {
+    let server = events_server().await;
+    let answer = server.get_json("js/reactions?channel=reactions").await;
+    let added = &answer["added"];
+    assert_eq!(added["type"], "reaction");
+    assert_eq!(added["value"], "👍");
+    assert_eq!(added["uuid"], "pigdin-function-jsevents");
+    assert_eq!(added["messageTimetoken"], answer["timetoken"]);
+    assert!(
+        answer["duplicate"]
+            .as_str()
+            .is_some_and(|e| e.contains("Action Already Added")),
+        "{answer}"
+    );
+    assert_eq!(answer["first"], json!([["ann", "🎉"]]), "the newest first");
+    assert_eq!(answer["more"], true);
+    assert_eq!(answer["older"], json!([["pigdin-function-jsevents", "👍"]]));
+    assert_eq!(answer["after"], json!(["ann"]));
+    // The same store the REST API reads.
+    let listed = server
+        .request(
+            server
+                .http
+                .get(server.url("/v1/message-actions/demo/channel/reactions")),
+        )
+        .await
+        .json();
+    assert_eq!(listed["data"][0]["uuid"], "ann");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn vault_resolves_a_secret_and_rejects_a_missing_one() {
     let server =
         Server::start_with(Options::default().env("PIGDIN_VAULT__JSEVENTS__API_TOKEN", "s3cret"))

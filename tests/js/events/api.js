@@ -85,6 +85,33 @@ const routes = {
     const memberships = await pubnub.objects.getMemberships({ uuid });
     return { name: got.data.name, team: got.data.custom.team, missing, channels: memberships.data.map((m) => m.channel.id).sort() };
   },
+  reactions: async (request) => {
+    const channel = request.params.channel;
+    const { timetoken } = await pubnub.publish({ channel, message: 'react to me' });
+    const thumbs = { channel, messageTimetoken: timetoken, action: { type: 'reaction', value: '👍' } };
+    const added = await pubnub.addMessageAction(thumbs);
+    const ann = new pubnub({ publishKey: 'demo', subscribeKey: 'demo', uuid: 'ann' });
+    await ann.addMessageAction({ ...thumbs, action: { type: 'reaction', value: '🎉' } });
+    let duplicate;
+    try {
+      await ann.addMessageAction({ ...thumbs, action: { type: 'reaction', value: '🎉' } });
+    } catch (e) {
+      duplicate = e.message;
+    }
+    const first = await pubnub.getMessageActions({ channel, limit: 1 });
+    const older = await pubnub.getMessageActions({ channel, start: first.start });
+    await pubnub.removeMessageAction({ channel, messageTimetoken: timetoken, actionTimetoken: added.data.actionTimetoken });
+    const after = await pubnub.getMessageActions({ channel });
+    return {
+      timetoken,
+      added: added.data,
+      duplicate,
+      first: first.data.map((a) => [a.uuid, a.value]),
+      more: Boolean(first.more),
+      older: older.data.map((a) => [a.uuid, a.value]),
+      after: after.data.map((a) => a.uuid),
+    };
+  },
   time: async () => ({ time: await pubnub.time() }),
   presence: async (request) => {
     const here = await pubnub.hereNow({ channels: [request.params.channel], includeUUIDs: true, includeState: true });

@@ -1,14 +1,15 @@
 //! `pubnub`: publish, fire and signal through the same pipeline as every
 //! other publisher (so the target channel's functions run, one hop deeper),
 //! App Context (through the same writes as the HTTP API, so subscribers see
-//! change events), history, time and Access Manager tokens (functions act
-//! with the server role).
+//! change events), history, message actions (announced as the HTTP API's
+//! are), time and Access Manager tokens (functions act with the server role).
 use serde_json::{Value, json};
 
 use super::HostState;
 use super::pigdin::functions::pubnub::{Host, PublishOptions};
 use crate::functions::limits::Budgeted;
 use crate::message::{PublishInput, Verb};
+use crate::ops::NewMessageAction;
 use crate::store::{LinkSide, LinkUpdate, MetadataKind};
 
 type PnResult<T> = wasmtime::Result<Result<T, String>>;
@@ -126,6 +127,14 @@ impl HostState {
                     .map_err(|e| e.to_string())
             })
             .map(|m| to_text(&json!(m))))
+    }
+
+    /// A timetoken a guest passed as text (17 digits).
+    fn timetoken(name: &str, text: &str) -> Result<u64, String> {
+        text.parse()
+            .ok()
+            .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| format!("{name} {text:?} is not a timetoken (a 17-digit number)"))
     }
 
     fn metadata_get(&self, kind: MetadataKind, id: &str) -> Result<Option<String>, String> {
@@ -282,6 +291,89 @@ impl Host for HostState {
             .access
             .revoke_token(&token)
             .await
+            .map_err(|e| e.to_string()))
+    }
+
+    async fn add_message_action(
+        &mut self,
+        channel: String,
+        message_timetoken: String,
+        action_type: String,
+        value: String,
+        uuid: Option<String>,
+    ) -> PnResult<String> {
+        // It reaches subscribers as a publish does.
+        self.spend(Budgeted::Publish)?;
+        let message_timetoken = match Self::timetoken("message timetoken", &message_timetoken) {
+            Ok(tt) => tt,
+            Err(e) => return Ok(Err(e)),
+        };
+        let uuid = uuid.unwrap_or_else(|| self.default_publisher());
+        let runtime = self.runtime.clone();
+        let new = NewMessageAction {
+            channel: &channel,
+            message_timetoken,
+            kind: &action_type,
+            value: &value,
+            uuid: &uuid,
+        };
+        let added = self
+            .bounded("pubnub.addMessageAction", runtime.add_message_action(new))
+            .await?;
+        Ok(added
+            .map(|action| to_text(&action.to_json()))
+            .map_err(|e| e.to_string()))
+    }
+
+    async fn remove_message_action(
+        &mut self,
+        channel: String,
+        message_timetoken: String,
+        action_timetoken: String,
+        uuid: Option<String>,
+    ) -> PnResult<bool> {
+        self.spend(Budgeted::Publish)?;
+        let timetokens = Self::timetoken("message timetoken", &message_timetoken)
+            .and_then(|m| Self::timetoken("action timetoken", &action_timetoken).map(|a| (m, a)));
+        let (message_timetoken, action_timetoken) = match timetokens {
+            Ok(pair) => pair,
+            Err(e) => return Ok(Err(e)),
+        };
+        let uuid = uuid.unwrap_or_else(|| self.default_publisher());
+        let runtime = self.runtime.clone();
+        let removed = self
+            .bounded(
+                "pubnub.removeMessageAction",
+                runtime.remove_message_action(&channel, message_timetoken, action_timetoken, &uuid),
+            )
+            .await?;
+        Ok(removed.map(|r| r.is_some()).map_err(|e| e.to_string()))
+    }
+
+    async fn get_message_actions(
+        &mut self,
+        channel: String,
+        start: Option<String>,
+        end: Option<String>,
+        limit: u32,
+    ) -> PnResult<String> {
+        let bound = |name: &str, text: Option<String>| {
+            text.filter(|t| !t.is_empty())
+                .map(|t| Self::timetoken(name, &t))
+                .transpose()
+        };
+        let (start, end) = match (bound("start", start), bound("end", end)) {
+            (Ok(start), Ok(end)) => (start, end),
+            (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
+        };
+        let page = self
+            .runtime
+            .message_actions(&channel, start, end, Some(limit as usize));
+        Ok(page
+            .map(|page| {
+                let actions: Vec<Value> = page.actions.iter().map(|a| a.to_json()).collect();
+                to_text(&json!({ "actions": actions, "more": page.more }))
+            })
             .map_err(|e| e.to_string()))
     }
 

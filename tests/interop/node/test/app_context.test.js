@@ -84,3 +84,25 @@ test('channel metadata, memberships and members', async () => {
   const after = await pubnub.objects.getMemberships({ uuid: ada });
   assert.deepEqual(after.data.map((m) => m.channel.id), [general]);
 });
+
+test('setting a membership or member again changes only what is sent', async () => {
+  const [ada, room] = [unique('ada'), unique('room')];
+  const include = { customFields: true, statusField: true, typeField: true };
+  await pubnub.objects.setMemberships({
+    uuid: ada,
+    channels: [{ id: room, custom: { role: 'admin', muted: false }, status: 'active', type: 'owner' }],
+    include,
+  });
+  const again = await pubnub.objects.setMemberships({ uuid: ada, channels: [{ id: room, custom: { role: 'guest' } }], include });
+  const membership = again.data.find((m) => m.channel.id === room);
+  assert.deepEqual(membership.custom, { role: 'guest' }, 'custom is replaced whole');
+  assert.equal(membership.status, 'active');
+  assert.equal(membership.type, 'owner');
+
+  await pubnub.objects.setChannelMembers({ channel: room, uuids: [{ id: ada, status: 'away' }], include });
+  const members = await pubnub.objects.getChannelMembers({ channel: room, include });
+  const member = members.data.find((m) => m.uuid.id === ada);
+  assert.equal(member.status, 'away');
+  assert.equal(member.type, 'owner');
+  assert.deepEqual(member.custom, { role: 'guest' });
+});

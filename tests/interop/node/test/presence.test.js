@@ -54,3 +54,14 @@ test('here_now and where_now see a subscriber; state is set and read back', asyn
   const withState = await observer.hereNow({ channels: [lobby], includeState: true });
   assert.deepEqual(withState.channels[lobby].occupants, [{ uuid: userId, state: { mood: 'curious' } }]);
 });
+
+test('a subscriber with presence receives its own join', async () => {
+  const room = unique('own-join');
+  const userId = unique('joiner');
+  const joiner = newClient(userId);
+  const inbox = new Inbox(joiner);
+  joiner.subscribe({ channels: [room], withPresence: true });
+  const join = await inbox.next('presence', (e) => e.action === 'join' && e.uuid === userId, 'its own join');
+  assert.equal(join.channel, room);
+  assert.equal(join.occupancy, 1);
+});

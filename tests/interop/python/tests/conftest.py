@@ -100,7 +100,7 @@ class Server:
 class Inbox(SubscribeCallback):
     """Records everything a client's listener sees, by kind."""
 
-    KINDS = ("message", "presence", "signal", "status", "channel", "uuid", "membership")
+    KINDS = ("message", "presence", "signal", "status", "channel", "uuid", "membership", "message_action")
 
     def __init__(self):
         super().__init__()
@@ -132,6 +132,9 @@ class Inbox(SubscribeCallback):
 
     def membership(self, pubnub, membership):
         self._push("membership", membership)
+
+    def message_action(self, pubnub, message_action):
+        self._push("message_action", message_action)
 
     def next(self, kind, match=lambda _: True, what=None):
         """The first `kind` event (seen or to come) for which `match` holds."""

@@ -79,3 +79,22 @@ def test_channel_metadata_memberships_and_members(new_client):
     pubnub.remove_memberships().uuid(ada).channel_memberships([PNChannelMembership.channel(random)]).sync()
     after = pubnub.get_memberships().uuid(ada).sync().result
     assert [m["channel"]["id"] for m in after.data] == [general]
+
+
+def test_setting_a_membership_again_changes_only_what_is_sent(new_client):
+    pubnub = new_client("curator")
+    ada, room = unique("ada"), unique("room")
+    include = MembershipIncludes(custom=True, status=True, type=True)
+    first = PNChannelMembership(room, custom={"role": "admin"}, status="active", type="owner")
+    pubnub.set_memberships().uuid(ada).channel_memberships([first]).include(include).sync()
+    again = (
+        pubnub.set_memberships()
+        .uuid(ada)
+        .channel_memberships([PNChannelMembership.channel_with_custom(room, {"role": "guest"})])
+        .include(include)
+        .sync()
+        .result
+    )
+    [membership] = [m for m in again.data if m["channel"]["id"] == room]
+    assert membership["custom"] == {"role": "guest"}, "custom is replaced whole"
+    assert (membership["status"], membership["type"]) == ("active", "owner")

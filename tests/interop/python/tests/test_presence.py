@@ -30,3 +30,11 @@ def test_here_now_where_now_and_state(new_client, subscriber):
 
     with_state = observer.here_now().channels([lobby]).include_state(True).sync().result
     assert [(o.uuid, o.state) for o in with_state.channels[0].occupants] == [(user_id, {"mood": "curious"})]
+
+
+def test_a_subscriber_with_presence_receives_its_own_join(subscriber):
+    room, user_id = unique("own-join"), unique("joiner")
+    _, inbox = subscriber(channels=[room], presence=True, user_id=user_id)
+    join = inbox.next("presence", lambda e: e.event == "join" and e.uuid == user_id, "its own join")
+    assert join.channel == room
+    assert join.occupancy == 1
