@@ -24,9 +24,19 @@ pub struct Origin {
 /// The `service` of Access Manager's refusals, and how errors name them.
 pub const ACCESS_MANAGER: &str = "Access Manager";
 
-/// Whether `error` is an Access Manager refusal (see [`AdminClient::send`]).
+/// The runtime refused a request on Access Manager's grounds (from the
+/// admin API or the SDK's calls alike): callers add which credentials the
+/// command needs.
+#[derive(Debug, thiserror::Error)]
+#[error("{ACCESS_MANAGER} refused: {message} (HTTP {status})")]
+pub struct AccessRefused {
+    pub status: u16,
+    pub message: String,
+}
+
+/// Whether `error` is, or was caused by, an Access Manager refusal.
 pub fn is_access_refusal(error: &anyhow::Error) -> bool {
-    format!("{error:#}").contains(ACCESS_MANAGER)
+    error.chain().any(|cause| cause.is::<AccessRefused>())
 }
 
 pub struct AdminClient {
@@ -76,10 +86,11 @@ impl AdminClient {
         let body = serde_json::from_str::<Value>(&text).unwrap_or_default();
         let message = body["message"].as_str().map_or(text.clone(), str::to_owned);
         if body["service"] == ACCESS_MANAGER {
-            bail!(
-                "{ACCESS_MANAGER} refused: {message} (HTTP {})",
-                status.as_u16()
-            )
+            return Err(AccessRefused {
+                status: status.as_u16(),
+                message,
+            }
+            .into());
         }
         bail!("{message} (HTTP {})", status.as_u16())
     }

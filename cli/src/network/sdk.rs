@@ -10,7 +10,7 @@ use pubnub::{Keyset, PubNubClient, PubNubClientBuilder};
 use serde_json::Value;
 
 use super::Network;
-use crate::admin_client::ACCESS_MANAGER;
+use crate::admin_client::{ACCESS_MANAGER, AccessRefused};
 
 impl Network {
     /// An SDK client acting as `user_id`.
@@ -84,9 +84,11 @@ impl Network {
                 message,
                 service: Some(service),
                 ..
-            } if service == ACCESS_MANAGER => {
-                anyhow!("{ACCESS_MANAGER} refused: {message} (HTTP {status})")
+            } if service == ACCESS_MANAGER => AccessRefused {
+                status,
+                message,
             }
+            .into(),
             PubNubError::API { message, .. } => anyhow!("{message}"),
             PubNubError::Transport { details, .. } => anyhow!(
                 "no Pigdin runtime at {} — start it with `pigdin serve` (or pass --origin / PIGDIN_ORIGIN) ({details})",
