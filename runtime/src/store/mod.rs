@@ -21,11 +21,11 @@ pub use channel_groups::{ChannelGroups, GroupError, MAX_CHANNELS_PER_GROUP};
 pub use group_commit::GroupCommit;
 pub use history::{Direction, History, Page, StoredMessage, now_timetoken};
 pub use kv::{KeyPage, KvError, KvNamespace, KvStore};
+pub use message_actions::{ActionPage, MessageAction, MessageActionError, MessageActions};
 pub use push_outbox::{MAX_OUTBOX_ENTRIES, OutboxEntry, PushOutbox};
 pub use push_registrations::{
     Device, MAX_CHANNELS_PER_DEVICE, PushRegistrations, PushService, PushStoreError,
 };
-pub use message_actions::{ActionPage, MessageAction, MessageActionError, MessageActions};
 pub use vault::Vault;
 
 use std::path::Path;
