@@ -775,6 +775,15 @@ async fn revoked_expired_forged_and_malformed_tokens_are_refused() {
     // Malformed: a CBOR map that is cut short.
     let truncated = URL_SAFE.encode(&URL_SAFE.decode(&genuine).unwrap()[..60]);
     assert_refused(&publish(truncated).await, 400, "Invalid token");
+    // Malformed: a genuine map with bytes after it (the signature covers
+    // only the map, so they would ride along unchecked).
+    let mut trailing = URL_SAFE.decode(&genuine).unwrap();
+    trailing.extend_from_slice(b"junk");
+    assert_refused(
+        &publish(URL_SAFE.encode(&trailing)).await,
+        400,
+        "follow its CBOR map",
+    );
 
     // Grant token input errors.
     let reply = pigdin
