@@ -987,3 +987,49 @@ async fn message_actions_need_write_to_add_read_to_list_and_delete_to_remove() {
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
+
+#[tokio::test]
+async fn setting_another_uuids_presence_state_needs_update_on_that_uuid() {
+    let pigdin = Pigdin::start(Some(SECRET)).await;
+    // Read on `room` for alice; update on carol, nothing on bob.
+    let token = pigdin
+        .grant_token(json!({
+            "ttl": 15,
+            "permissions": {
+                "resources": {"channels": {"room": 1}, "groups": {}, "uuids": {"carol": 64}},
+                "patterns": {},
+                "meta": {},
+                "uuid": "alice"
+            }
+        }))
+        .await;
+    let server: &Pigdin = &pigdin;
+    let set_state = |uuid: &str| {
+        let path = format!("/v2/presence/sub-key/{SUB}/channel/room/uuid/{uuid}/data");
+        let token = token.clone();
+        async move {
+            let query = [
+                ("uuid", "alice"),
+                ("auth", token.as_str()),
+                ("state", r#"{"mood":"set by alice"}"#),
+            ];
+            server.send("GET", &path, &query, "").await
+        }
+    };
+    let reply = set_state("alice").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_forbidden(&set_state("bob").await, "uuids", &["bob"]);
+    let reply = set_state("carol").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // Bob's state was left alone; reading another's state needs only read.
+    let reply = pigdin
+        .send(
+            "GET",
+            &format!("/v2/presence/sub-key/{SUB}/channel/room/uuid/bob"),
+            &[("uuid", "alice"), ("auth", token.as_str())],
+            "",
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["payload"], json!({}));
+}
