@@ -775,6 +775,15 @@ async fn revoked_expired_forged_and_malformed_tokens_are_refused() {
     // Malformed: a CBOR map that is cut short.
     let truncated = URL_SAFE.encode(&URL_SAFE.decode(&genuine).unwrap()[..60]);
     assert_refused(&publish(truncated).await, 400, "Invalid token");
+    // Malformed: a genuine map with bytes after it (the signature covers
+    // only the map, so they would ride along unchecked).
+    let mut trailing = URL_SAFE.decode(&genuine).unwrap();
+    trailing.extend_from_slice(b"junk");
+    assert_refused(
+        &publish(URL_SAFE.encode(&trailing)).await,
+        400,
+        "follow its CBOR map",
+    );
 
     // Grant token input errors.
     let reply = pigdin
@@ -977,4 +986,88 @@ async fn message_actions_need_write_to_add_read_to_list_and_delete_to_remove() {
         .send("DELETE", &remove("mod", &added[1]), &alice, "")
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn setting_another_uuids_presence_state_needs_update_on_that_uuid() {
+    let pigdin = Pigdin::start(Some(SECRET)).await;
+    // Read on `room` for alice; update on carol, nothing on bob.
+    let token = pigdin
+        .grant_token(json!({
+            "ttl": 15,
+            "permissions": {
+                "resources": {"channels": {"room": 1}, "groups": {}, "uuids": {"carol": 64}},
+                "patterns": {},
+                "meta": {},
+                "uuid": "alice"
+            }
+        }))
+        .await;
+    let server: &Pigdin = &pigdin;
+    let set_state = |uuid: &str| {
+        let path = format!("/v2/presence/sub-key/{SUB}/channel/room/uuid/{uuid}/data");
+        let token = token.clone();
+        async move {
+            let query = [
+                ("uuid", "alice"),
+                ("auth", token.as_str()),
+                ("state", r#"{"mood":"set by alice"}"#),
+            ];
+            server.send("GET", &path, &query, "").await
+        }
+    };
+    let reply = set_state("alice").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_forbidden(&set_state("bob").await, "uuids", &["bob"]);
+    let reply = set_state("carol").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // Bob's state was left alone; reading another's state needs only read.
+    let reply = pigdin
+        .send(
+            "GET",
+            &format!("/v2/presence/sub-key/{SUB}/channel/room/uuid/bob"),
+            &[("uuid", "alice"), ("auth", token.as_str())],
+            "",
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["payload"], json!({}));
+}
+
+#[tokio::test]
+async fn a_signed_body_is_covered_byte_for_byte() {
+    let pigdin = Pigdin::start(Some(SECRET)).await;
+    let timestamp = now().to_string();
+    // Signed in PubNub's documented form (POST, pub key, path, query, body),
+    // which for a publish differs from the JS SDK's bodiless GET.
+    let signed_post = |path: &str, body: &str| {
+        let params = [("timestamp", timestamp.as_str()), ("uuid", "server")]; // sorted
+        let input = format!("POST\n{PUB}\n{path}\n{}\n{body}", query_string(&params));
+        let signature = format!("v2.{}", URL_SAFE_NO_PAD.encode(hmac_sha256(SECRET, &input)));
+        vec![params[0], params[1], ("signature", signature.leak())]
+    };
+    // A POST publish signed so passes, and its signature carries no other body.
+    let path = format!("/publish/{PUB}/{SUB}/0/room/0");
+    let reply = pigdin
+        .send("POST", &path, &signed_post(&path, r#""hi""#), r#""hi""#)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = pigdin
+        .send("POST", &path, &signed_post(&path, r#""hi""#), r#""bye""#)
+        .await;
+    assert_refused(&reply, 403, "Signature Does Not Match");
+    // Grant token, message actions: the same signature with another body is
+    // refused, naming what the signature covers.
+    let body = r#"{"ttl":15,"permissions":{"resources":{"channels":{"a":1}}}}"#;
+    let altered = body.replace(":1}", ":3}");
+    for path in [
+        format!("/v3/pam/{SUB}/grant"),
+        format!("/v1/message-actions/{SUB}/channel/room/message/1"),
+    ] {
+        let reply = pigdin
+            .send("POST", &path, &signed_post(&path, body), &altered)
+            .await;
+        assert_refused(&reply, 403, "Signature Does Not Match");
+        assert_refused(&reply, 403, "body");
+    }
 }

@@ -6,6 +6,7 @@
 //! | publish, fire, signal                      | write on the channel               |
 //! | subscribe                                  | read on each channel and group     |
 //! | presence on channels (here now, heartbeat, leave, state) | read on each channel (and `channel-group`s) |
+//! | set state for a uuid other than the request's `uuid` | also update on that uuid |
 //! | where now                                  | get on the uuid                    |
 //! | global here now                            | read on the keyset                 |
 //! | history, fetch, message counts             | read on each channel               |
@@ -30,10 +31,10 @@ use super::permission::{Permission, Requirement, ResourceKind};
 
 const PRESENCE_SUFFIX: &str = "-pnpres";
 
-/// More path segments than any rule below spells out; a longer path keeps
-/// its first ones, which only the rules ending in `..` can match, as they
-/// would the whole path.
-const MAX_SEGMENTS: usize = 8;
+/// More path segments than any rule below spells out (set state has 9); a
+/// longer path keeps its first ones, which only the rules ending in `..` can
+/// match, as they would the whole path.
+const MAX_SEGMENTS: usize = 9;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Policy {
@@ -105,6 +106,28 @@ pub fn requirements<'a>(
             check(list)
         }
         ["v2", "presence", "sub-key", _] => check(vec![Requirement::Keyset(Read)]),
+        // Set state acts on the uuid in the path: for the sender's own uuid
+        // read on the channels is enough (PubNub's table); for anyone
+        // else's it also needs update on that uuid, or a token for `alice`
+        // could rewrite `bob`'s state.
+        [
+            "v2",
+            "presence",
+            "sub-key",
+            _,
+            "channel",
+            joined,
+            "uuid",
+            uuid,
+            "data",
+        ] => {
+            let mut list = channels(joined, Read);
+            list.extend(groups_param(Read));
+            if param("uuid") != Some(decode(uuid).as_str()) {
+                list.push(on(Uuid, uuid, Update));
+            }
+            check(list)
+        }
         ["v2", "presence", "sub-key", _, "channel", joined, ..] => {
             let mut list = channels(joined, Read);
             list.extend(groups_param(Read));
@@ -249,6 +272,41 @@ mod tests {
         );
         assert_eq!(
             policy("GET", "/v2/presence/sub-key/s/channel/a/heartbeat", &[]),
+            needs(&[(Channel, "a", Read)])
+        );
+        // Set state: read on the channel for one's own uuid, and update on
+        // the uuid for another's.
+        assert_eq!(
+            policy(
+                "GET",
+                "/v2/presence/sub-key/s/channel/a/uuid/al%20ice/data",
+                &[("uuid", "al ice"), ("state", "{}")]
+            ),
+            needs(&[(Channel, "a", Read)])
+        );
+        assert_eq!(
+            policy(
+                "GET",
+                "/v2/presence/sub-key/s/channel/a/uuid/bob/data",
+                &[("uuid", "alice"), ("channel-group", "g")]
+            ),
+            needs(&[
+                (Channel, "a", Read),
+                (Group, "g", Read),
+                (Uuid, "bob", Update)
+            ])
+        );
+        assert_eq!(
+            policy("GET", "/v2/presence/sub-key/s/channel/a/uuid/bob/data", &[]),
+            needs(&[(Channel, "a", Read), (Uuid, "bob", Update)])
+        );
+        // Getting another's state stays read on the channel.
+        assert_eq!(
+            policy(
+                "GET",
+                "/v2/presence/sub-key/s/channel/a/uuid/bob",
+                &[("uuid", "alice")]
+            ),
             needs(&[(Channel, "a", Read)])
         );
         assert_eq!(

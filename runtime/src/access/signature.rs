@@ -3,8 +3,13 @@
 //! v2 (every request but a Python POST publish):
 //! `METHOD\n{pub_key}\n{path as sent}\n{query}\n{body}` where `query` is every
 //! parameter but `signature`, sorted by name, `k=pct(v)` joined by `&`, and the
-//! body only for POST and PATCH. The value is `"v2." + base64url(HMAC-SHA256)`
-//! without padding. JS signs every `/publish` as a bodiless GET, even a POST.
+//! body only for POST and PATCH, byte for byte. The value is
+//! `"v2." + base64url(HMAC-SHA256)` without padding.
+//!
+//! A POST publish is the one place the body may go unsigned: JS signs every
+//! `/publish` as a bodiless GET, even a POST, and hosted PubNub accepts it.
+//! It is also accepted signed as documented (as a POST, body included), and
+//! then its body is covered like any other.
 //!
 //! v1 (Python's POST publish): `{sub_key}\n{pub_key}\n{path}\n{query}`, with
 //! no trailing newline and no body; base64url with padding, no prefix.
@@ -48,24 +53,44 @@ pub fn canonical_query(params: &[(String, String)]) -> String {
         .join("&")
 }
 
-fn hmac(secret: &str, input: &str) -> Vec<u8> {
+fn hmac(secret: &str, input: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-    mac.update(input.as_bytes());
+    mac.update(input);
     mac.finalize().into_bytes().to_vec()
 }
 
-/// The v2 signature of a request, as both SDKs send it.
+fn is_publish(request: &SignedRequest<'_>) -> bool {
+    request.path.starts_with("/publish/")
+}
+
+/// The v2 signature of a request, as both SDKs send it (a publish as JS
+/// signs it: a bodiless GET).
 pub fn sign_v2(secret: &str, publish_key: &str, request: &SignedRequest<'_>) -> String {
-    let is_publish = request.path.starts_with("/publish/");
-    // JS signs a publish as GET with no body, however it is sent.
-    let method = if is_publish { "GET" } else { request.method };
+    let method = if is_publish(request) {
+        "GET"
+    } else {
+        request.method
+    };
+    sign_v2_as(secret, publish_key, method, request)
+}
+
+/// The v2 signature of `request` as if sent with `method`. The body counts,
+/// as raw bytes, for POST and PATCH (not decoded: two bodies that differ
+/// only in invalid UTF-8 must not sign alike).
+fn sign_v2_as(
+    secret: &str,
+    publish_key: &str,
+    method: &str,
+    request: &SignedRequest<'_>,
+) -> String {
     let mut input = format!(
         "{method}\n{publish_key}\n{}\n{}\n",
         request.path,
         canonical_query(request.params)
-    );
+    )
+    .into_bytes();
     if method == "POST" || method == "PATCH" {
-        input.push_str(&String::from_utf8_lossy(request.body));
+        input.extend_from_slice(request.body);
     }
     format!("v2.{}", URL_SAFE_NO_PAD.encode(hmac(secret, &input)))
 }
@@ -83,7 +108,7 @@ pub fn sign_v1(
         request.path,
         canonical_query(request.params)
     );
-    URL_SAFE.encode(hmac(secret, &input))
+    URL_SAFE.encode(hmac(secret, input.as_bytes()))
 }
 
 /// Checks `timestamp` and `signature`: Ok means the sender holds the secret key.
@@ -118,10 +143,16 @@ pub fn verify(
             now_secs - timestamp
         )));
     }
-    let expected = if signature.starts_with("v2.") {
-        sign_v2(secret, publish_key, request)
-    } else if request.method == "POST" && request.path.starts_with("/publish/") {
-        sign_v1(secret, subscribe_key, publish_key, request)
+    let post_publish = request.method == "POST" && is_publish(request);
+    let accepted: Vec<String> = if signature.starts_with("v2.") {
+        let mut forms = vec![sign_v2(secret, publish_key, request)];
+        if post_publish {
+            // Signed as documented, the body included.
+            forms.push(sign_v2_as(secret, publish_key, "POST", request));
+        }
+        forms
+    } else if post_publish {
+        vec![sign_v1(secret, subscribe_key, publish_key, request)]
     } else {
         return Err(AccessError::Denied(
             "Signature Does Not Match: only v2 signatures (`v2.` prefix) are accepted here".into(),
@@ -129,18 +160,26 @@ pub fn verify(
     };
     // v1 comes padded (Python) or unpadded (the Rust SDK): compare unpadded
     // (v2 has no padding either way).
-    let (expected, signature) = (
-        expected.trim_end_matches('='),
-        signature.trim_end_matches('='),
-    );
-    if bool::from(expected.as_bytes().ct_eq(signature.as_bytes())) {
-        Ok(())
-    } else {
-        Err(AccessError::Denied(
-            "Signature Does Not Match: the request was altered or signed with another secret key"
-                .into(),
-        ))
+    let signature = signature.trim_end_matches('=');
+    let matches = |expected: &String| {
+        bool::from(
+            expected
+                .trim_end_matches('=')
+                .as_bytes()
+                .ct_eq(signature.as_bytes()),
+        )
+    };
+    if accepted.iter().any(matches) {
+        return Ok(());
     }
+    let covers = if request.method == "POST" || request.method == "PATCH" {
+        "the method, path, sorted query and body"
+    } else {
+        "the method, path and sorted query"
+    };
+    Err(AccessError::Denied(format!(
+        "Signature Does Not Match: the request was altered or signed with another secret key (the signature covers {covers})"
+    )))
 }
 
 #[cfg(test)]
@@ -182,7 +221,7 @@ mod tests {
             sign_v2("secret", "pub", &get),
             format!(
                 "v2.{}",
-                URL_SAFE_NO_PAD.encode(hmac("secret", expected_input))
+                URL_SAFE_NO_PAD.encode(hmac("secret", expected_input.as_bytes()))
             )
         );
         let patch = SignedRequest {
@@ -210,6 +249,80 @@ mod tests {
             sign_v2("secret", "pub", &post_publish),
             sign_v2("secret", "pub", &get_publish)
         );
+    }
+
+    #[test]
+    fn the_body_is_signed_byte_for_byte() {
+        let params = pairs(&[("timestamp", "1700000000")]);
+        let with_body = |body: &'static [u8]| SignedRequest {
+            method: "POST",
+            path: "/v1/message-actions/s/channel/c/message/1",
+            params: &params,
+            body,
+        };
+        // Both decode lossily to the same U+FFFD; the bytes differ.
+        assert_ne!(
+            sign_v2("k", "p", &with_body(b"{\"v\":\"\xff\"}")),
+            sign_v2("k", "p", &with_body(b"{\"v\":\"\xfe\"}"))
+        );
+        // A signed body sent with another is refused, and the refusal says
+        // what the signature covers.
+        let mut signed = params.clone();
+        signed.push((
+            "signature".into(),
+            sign_v2("k", "p", &with_body(br#"{"v":"a"}"#)),
+        ));
+        let sent = |body: &'static [u8]| {
+            verify(
+                "k",
+                "s",
+                "p",
+                &SignedRequest {
+                    params: &signed,
+                    ..with_body(body)
+                },
+                1_700_000_000,
+            )
+        };
+        assert!(sent(br#"{"v":"a"}"#).is_ok());
+        let Err(AccessError::Denied(message)) = sent(br#"{"v":"b"}"#) else {
+            panic!("an altered body passed");
+        };
+        assert!(message.starts_with("Signature Does Not Match"), "{message}");
+        assert!(message.contains("body"), "{message}");
+    }
+
+    #[test]
+    fn a_post_publish_signed_as_documented_covers_its_body() {
+        let mut params = pairs(&[("timestamp", "1700000000")]);
+        let publish = |params: &[(String, String)], body: &'static [u8]| {
+            verify(
+                "k",
+                "s",
+                "p",
+                &SignedRequest {
+                    method: "POST",
+                    path: "/publish/p/s/0/c/0",
+                    params,
+                    body,
+                },
+                1_700_000_000,
+            )
+        };
+        let documented = sign_v2_as(
+            "k",
+            "p",
+            "POST",
+            &SignedRequest {
+                method: "POST",
+                path: "/publish/p/s/0/c/0",
+                params: &params,
+                body: b"\"a\"",
+            },
+        );
+        params.push(("signature".into(), documented));
+        assert!(publish(&params, b"\"a\"").is_ok());
+        assert!(publish(&params, b"\"b\"").is_err());
     }
 
     #[test]

@@ -196,8 +196,17 @@ pub fn decode_and_verify(secret: &str, text: &str) -> Result<VerifiedToken, Acce
     let malformed =
         |why: String| AccessError::BadRequest(format!("Invalid token: {why}; request a new one"));
     let bytes = decode_base64(text).ok_or_else(|| malformed("not url-safe base64".into()))?;
-    let value: Cbor = ciborium::from_reader(bytes.as_slice())
+    let mut rest = bytes.as_slice();
+    let value: Cbor = ciborium::from_reader(&mut rest)
         .map_err(|e| malformed(format!("not CBOR: {}", cbor_problem(&e))))?;
+    // The signature covers the map alone, so bytes after it would ride along
+    // unsigned: a token is its map and nothing else, as PubNub issues them.
+    if !rest.is_empty() {
+        return Err(malformed(format!(
+            "malformed, {} byte(s) follow its CBOR map",
+            rest.len()
+        )));
+    }
     let Cbor::Map(mut entries) = value else {
         return Err(malformed("not a CBOR map".into()));
     };
@@ -472,6 +481,27 @@ mod tests {
                 "Invalid token: not CBOR: it ends too soon (cut short?); request a new one".into()
             )
         );
+    }
+
+    #[test]
+    fn bytes_after_the_cbor_map_are_refused() {
+        let text = sample().encode("secret");
+        let mut bytes = URL_SAFE.decode(&text).unwrap();
+        bytes.extend_from_slice(b"\x00extra");
+        let trailing = URL_SAFE.encode(&bytes);
+        assert_eq!(
+            decode_and_verify("secret", &trailing).unwrap_err(),
+            AccessError::BadRequest(
+                "Invalid token: malformed, 6 byte(s) follow its CBOR map; request a new one".into()
+            )
+        );
+        // Even a second, complete map after the first.
+        let mut doubled = URL_SAFE.decode(&text).unwrap();
+        doubled.extend_from_slice(&URL_SAFE.decode(&text).unwrap());
+        assert!(matches!(
+            decode_and_verify("secret", &URL_SAFE.encode(&doubled)),
+            Err(AccessError::BadRequest(message)) if message.contains("follow its CBOR map")
+        ));
     }
 
     #[test]
