@@ -84,11 +84,7 @@ impl Network {
                 message,
                 service: Some(service),
                 ..
-            } if service == ACCESS_MANAGER => AccessRefused {
-                status,
-                message,
-            }
-            .into(),
+            } if service == ACCESS_MANAGER => AccessRefused { status, message }.into(),
             PubNubError::API { message, .. } => anyhow!("{message}"),
             PubNubError::Transport { details, .. } => anyhow!(
                 "no Pigdin runtime at {} — start it with `pigdin serve` (or pass --origin / PIGDIN_ORIGIN) ({details})",
