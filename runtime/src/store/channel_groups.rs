@@ -3,12 +3,12 @@
 //! compare-and-swap loop) and durable when they return. A group that loses
 //! its last channel is gone, as PubNub lists it.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use anyhow::Context;
 
 use super::GroupCommit;
+use super::name_set::{decode, encode};
 
 /// PubNub's limit on channels in one group.
 pub const MAX_CHANNELS_PER_GROUP: usize = 2000;
@@ -104,16 +104,6 @@ impl ChannelGroups {
             })
             .collect()
     }
-}
-
-fn decode(bytes: Option<&[u8]>) -> BTreeSet<String> {
-    bytes
-        .and_then(|b| serde_json::from_slice(b).ok())
-        .unwrap_or_default()
-}
-
-fn encode(set: &BTreeSet<String>) -> Vec<u8> {
-    serde_json::to_vec(set).expect("a set of strings serialises")
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod group_commit;
 mod history;
 mod kv;
 mod message_actions;
+mod name_set;
 mod purge;
 mod push_outbox;
 mod push_registrations;

@@ -12,7 +12,6 @@
 //! and topics hold no NUL, and a token's NUL-free-ness is checked below.
 //! A device that loses its last channel is gone, as PubNub lists it.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -20,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use sled::transaction::ConflictableTransactionError;
 
 use super::GroupCommit;
+use super::name_set::{decode, encode};
 
 /// The push services PubNub registers devices with. `gcm` is FCM's former
 /// name: both spellings reach the same registrations.
@@ -203,16 +203,6 @@ fn index_key(channel: &str, device: &Device) -> Vec<u8> {
     key.push(0);
     key.extend_from_slice(&device.key());
     key
-}
-
-fn decode(bytes: Option<&[u8]>) -> BTreeSet<String> {
-    bytes
-        .and_then(|b| serde_json::from_slice(b).ok())
-        .unwrap_or_default()
-}
-
-fn encode(set: &BTreeSet<String>) -> Vec<u8> {
-    serde_json::to_vec(set).expect("a set of strings serialises")
 }
 
 #[cfg(test)]
