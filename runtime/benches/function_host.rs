@@ -4,7 +4,8 @@
 //! from 64 concurrent handlers. Issue 12: the same trivial Before Publish
 //! (adds a field, `request.ok()`) in JavaScript on a warm instance and on a
 //! fresh one beside its Rust twin, the warm instance's memory, and a
-//! CPU-bound JS handler (HMAC-SHA256 over 10 KB in plain JS, 20 rounds).
+//! CPU-bound JS handler (HMAC-SHA256 over 10 KB in plain JS, 20 rounds), and
+//! the HTTP figure's `hello` On Request in both languages without the network.
 //! Run: `cargo bench -p pigdin-runtime --bench function_host`.
 
 #[path = "../tests/support/guests.rs"]
@@ -152,6 +153,37 @@ fn one_core(c: &mut Criterion) {
         "warm JS instance linear memory: {:.2} MiB",
         js.module.warm_memory_bytes() as f64 / (1024.0 * 1024.0)
     );
+
+    // Issue 12: the `hello` On Request (the HTTP figure's function) without
+    // the network: Rust on a fresh instance, JavaScript on a warm one.
+    let hello = |path: &str| HttpRequest {
+        method: "GET".into(),
+        path: path.into(),
+        query: Vec::new(),
+        headers: vec![
+            ("host".into(), "127.0.0.1:8090".into()),
+            ("user-agent".into(), "curl/8.14.1".into()),
+            ("accept".into(), "*/*".into()),
+        ],
+        body: Vec::new(),
+    };
+    for (name, module, function, path) in [
+        ("hello_rust_fresh_instance", "bench", "hello", "hello"),
+        ("hello_js_warm_instance", "bench-js", "hello", "hello-js"),
+    ] {
+        let handler = runtime.functions.handler(module, function).unwrap();
+        let request = hello(path);
+        c.bench_function(name, |b| {
+            b.to_async(&rt).iter(|| async {
+                let reply = runtime
+                    .functions
+                    .run_request(runtime, &handler, request.clone())
+                    .await
+                    .unwrap();
+                assert_eq!(reply.body, b"hello");
+            })
+        });
+    }
 
     let kv = runtime.functions.handler("bench", "kv").unwrap();
     c.bench_function("on_request_kv_get_and_set_durable", |b| {

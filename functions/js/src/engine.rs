@@ -5,24 +5,63 @@
 //! still finishes inside the execution.
 
 use std::cell::{OnceCell, RefCell};
+use std::collections::HashSet;
 use std::time::Duration;
 
-use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Promise, Runtime, Value};
+use rquickjs::{
+    Context, Ctx, Exception, Function, Module, Object, Persistent, Promise, Runtime, Value,
+};
 
 use pigdin_sdk::bindings::pigdin::functions::types::{EventKind, FunctionInfo};
 
 use crate::bundle::Bundle;
+use crate::event_values::{self, Input, Outcome};
 use crate::natives;
 
 /// The JavaScript side: modules, request/response objects, `require`.
 const PRELUDE: &str = include_str!("prelude.js");
 
 pub struct Engine {
-    // Field order matters: the context must be dropped before its runtime.
+    // Field order matters: handles go before the context, the context before its runtime.
+    layer: Layer,
     context: Context,
     _runtime: Runtime,
     /// Read on first use, never before the snapshot: it is the module's, not the engine's.
     bundle: OnceCell<Result<Bundle, String>>,
+    /// The files whose top-level code has run and whose handler is registered.
+    loaded: RefCell<HashSet<String>>,
+}
+
+/// The JS layer's entry points (`__pigdin.*`), held as handles: every event
+/// calls them, and a handle saves looking each up by name.
+struct Layer {
+    register: Persistent<Function<'static>>,
+    invoke: Persistent<Function<'static>>,
+    next_timer: Persistent<Function<'static>>,
+    run_timer: Persistent<Function<'static>>,
+}
+
+impl Layer {
+    fn new(ctx: &Ctx<'_>) -> rquickjs::Result<Self> {
+        let pigdin: Object = ctx.globals().get("__pigdin")?;
+        let handle = |name: &str| -> rquickjs::Result<_> {
+            Ok(Persistent::save(ctx, pigdin.get::<_, Function>(name)?))
+        };
+        Ok(Self {
+            register: handle("register")?,
+            invoke: handle("invoke")?,
+            next_timer: handle("nextTimer")?,
+            run_timer: handle("runTimer")?,
+        })
+    }
+}
+
+/// A handle's function in this context.
+fn restore<'js>(
+    handle: &Persistent<Function<'static>>,
+    ctx: &Ctx<'js>,
+) -> rquickjs::Result<Function<'js>> {
+    handle.clone().restore(ctx)
 }
 
 thread_local! {
@@ -48,15 +87,18 @@ impl Engine {
         // the component's 1 MiB shadow stack (about 5,000 nested JS calls) and
         // traps, which fails the execution like any other trap.
         let context = Context::full(&runtime).map_err(|e| format!("cannot start QuickJS: {e}"))?;
-        context.with(|ctx| {
+        let layer = context.with(|ctx| {
             natives::install(&ctx).map_err(|e| caught(&ctx, e, "natives"))?;
             ctx.eval::<(), _>(PRELUDE)
-                .map_err(|e| caught(&ctx, e, "prelude.js"))
+                .map_err(|e| caught(&ctx, e, "prelude.js"))?;
+            Layer::new(&ctx).map_err(|e| caught(&ctx, e, "prelude.js"))
         })?;
         Ok(Self {
+            layer,
             context,
             _runtime: runtime,
             bundle: OnceCell::new(),
+            loaded: RefCell::default(),
         })
     }
 
@@ -107,44 +149,43 @@ impl Engine {
     /// Evaluates `file` (its top-level code runs once per instance) and
     /// registers its default export as the file's handler.
     fn load(&self, ctx: &Ctx<'_>, file: &str) -> Result<(), String> {
-        let pigdin = pigdin(ctx).map_err(|e| caught(ctx, e, file))?;
-        let loaded: Function = pigdin.get("loaded").map_err(|e| caught(ctx, e, file))?;
-        if loaded
-            .call::<_, bool>((file,))
-            .map_err(|e| caught(ctx, e, file))?
-        {
+        if self.loaded.borrow().contains(file) {
             return Ok(());
         }
         let source = self.bundle()?.source(file)?;
         let declared =
             Module::declare(ctx.clone(), file, source).map_err(|e| caught(ctx, e, file))?;
         let (module, done) = declared.eval().map_err(|e| caught(ctx, e, file))?;
-        drain(ctx).map_err(|e| caught(ctx, e, file))?;
+        self.drain(ctx).map_err(|e| caught(ctx, e, file))?;
         match done.result::<Value>() {
             Some(Ok(_)) => {}
             Some(Err(e)) => return Err(caught(ctx, e, file)),
             None => return Err(format!("{file}: its top-level code never finished")),
         }
         let handler: Value = module.get("default").map_err(|e| caught(ctx, e, file))?;
-        let register: Function = pigdin.get("register").map_err(|e| caught(ctx, e, file))?;
-        register
-            .call::<_, ()>((file, handler))
-            .map_err(|e| caught(ctx, e, file))
+        restore(&self.layer.register, ctx)
+            .and_then(|register| register.call::<_, ()>((file, handler)))
+            .map_err(|e| caught(ctx, e, file))?;
+        self.loaded.borrow_mut().insert(file.to_owned());
+        Ok(())
     }
 
     /// Runs `file`'s handler for one event of `kind` (before | after |
-    /// request | interval) and returns the outcome JSON the JS layer made.
-    pub fn invoke(&self, file: &str, kind: &str, input: String) -> Result<String, String> {
+    /// request | interval) and reads back the outcome the JS layer made.
+    pub fn invoke(&self, file: &str, kind: &str, input: Input<'_>) -> Result<Outcome, String> {
         self.context.with(|ctx| {
             self.load(&ctx, file)?;
+            let bundle = self.bundle()?;
             let run = || -> rquickjs::Result<Promise> {
-                let invoke: Function = pigdin(&ctx)?.get("invoke")?;
-                invoke.call((file, kind, input))
+                let input = event_values::input(&ctx, bundle, &input)?;
+                restore(&self.layer.invoke, &ctx)?.call((file, kind, input))
             };
             let promise = run().map_err(|e| caught(&ctx, e, file))?;
-            drain(&ctx).map_err(|e| caught(&ctx, e, file))?;
-            match promise.result::<String>() {
-                Some(Ok(outcome)) => Ok(outcome),
+            self.drain(&ctx).map_err(|e| caught(&ctx, e, file))?;
+            match promise.result::<Object>() {
+                Some(Ok(outcome)) => {
+                    event_values::outcome(&outcome).map_err(|e| caught(&ctx, e, file))
+                }
                 Some(Err(e)) => Err(caught(&ctx, e, file)),
                 None => Err(
                     "the handler's promise never settled: nothing was left to resolve it (return request.ok(), or await what it waits for)"
@@ -153,28 +194,22 @@ impl Engine {
             }
         })
     }
-}
 
-fn pigdin<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
-    ctx.globals().get("__pigdin")
-}
-
-/// Runs every pending job, then every timer in due order (sleeping until
-/// each is due), until nothing is left.
-fn drain(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
-    let pigdin = pigdin(ctx)?;
-    let next_timer: Function = pigdin.get("nextTimer")?;
-    let run_timer: Function = pigdin.get("runTimer")?;
-    loop {
-        while ctx.execute_pending_job() {}
-        let Some(due_ms) = next_timer.call::<_, Option<f64>>(())? else {
-            return Ok(());
-        };
-        let wait = due_ms - natives::now_ms();
-        if wait > 0.0 {
-            std::thread::sleep(Duration::from_secs_f64(wait / 1000.0));
+    /// Runs every pending job, then every timer in due order (sleeping until
+    /// each is due), until nothing is left.
+    fn drain(&self, ctx: &Ctx<'_>) -> rquickjs::Result<()> {
+        let next_timer = restore(&self.layer.next_timer, ctx)?;
+        loop {
+            while ctx.execute_pending_job() {}
+            let Some(due_ms) = next_timer.call::<_, Option<f64>>(())? else {
+                return Ok(());
+            };
+            let wait = due_ms - natives::now_ms();
+            if wait > 0.0 {
+                std::thread::sleep(Duration::from_secs_f64(wait / 1000.0));
+            }
+            restore(&self.layer.run_timer, ctx)?.call::<_, ()>(())?;
         }
-        run_timer.call::<_, ()>(())?;
     }
 }
 

@@ -1,89 +1,23 @@
-//! The four event exports: each builds the JSON input the JS layer expects,
+//! The four event exports: each hands the JS layer its input (event_values.rs),
 //! runs the function's file, and turns the outcome back into WIT values. A
 //! handler that throws or rejects fails its execution: the error and its JS
 //! stack go to the module's log, and the event fails as a trap would.
 
 use pigdin_sdk::bindings::pigdin::functions::log;
 use pigdin_sdk::bindings::pigdin::functions::types::{
-    HttpRequest, HttpResponse, PublishOk, PublishRequest, PublishVerb,
+    HttpRequest, HttpResponse, PublishOk, PublishRequest,
 };
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
-use crate::bundle::{Bundle, FunctionEntry};
+use crate::bundle::FunctionEntry;
 use crate::engine;
-
-/// What `__pigdin.invoke` resolves, as JSON.
-#[derive(Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Outcome {
-    Ok(Option<Verdict>),
-    Abort(String),
-    Response(Reply),
-    Failed(Failure),
-}
-
-#[derive(Deserialize)]
-struct Verdict {
-    message: String,
-    meta: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-#[derive(Deserialize)]
-struct Failure {
-    message: String,
-    stack: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PublishInput<'a> {
-    channel: &'a str,
-    message: &'a RawValue,
-    meta: Option<&'a RawValue>,
-    publisher: Option<&'a str>,
-    verb: &'static str,
-    params: &'a [(String, String)],
-    timetoken: Option<&'a str>,
-    publish_key: &'a str,
-    subscribe_key: &'a str,
-    origin: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct HttpInput<'a> {
-    method: &'a str,
-    path: &'a str,
-    query: &'a [(String, String)],
-    headers: &'a [(String, String)],
-    body: std::borrow::Cow<'a, str>,
-    subscribe_key: &'a str,
-}
+use crate::event_values::{Input, Outcome};
 
 /// Runs `function` for one event; `Err` is a cause to report as the
 /// execution's failure (already logged where it came from the handler).
-fn run(
-    function: &str,
-    kind: &str,
-    input: impl FnOnce(&Bundle) -> String,
-) -> Result<Outcome, String> {
+fn run(function: &str, kind: &str, input: Input<'_>) -> Result<Outcome, String> {
     engine::with(|engine| {
-        let bundle = engine.bundle()?;
-        let entry: &FunctionEntry = bundle.function(function)?;
-        let outcome = engine.invoke(&entry.source, kind, input(bundle));
-        let outcome = outcome.and_then(|text| {
-            serde_json::from_str::<Outcome>(&text)
-                .map_err(|e| format!("the JS layer answered {text:?}: {e}"))
-        });
-        match outcome {
+        let entry: &FunctionEntry = engine.bundle()?.function(function)?;
+        match engine.invoke(&entry.source, kind, input) {
             Ok(Outcome::Failed(failure)) => {
                 log_failure(&entry.event, &failure.message, &failure.stack);
                 Err(failure.message)
@@ -112,36 +46,8 @@ fn module_failure(function: &str, cause: &str) -> String {
     format!("function {module}/{function} failed: {cause}")
 }
 
-fn publish_input(bundle: &Bundle, request: &PublishRequest) -> String {
-    // The host hands over valid JSON; anything else is sent as null.
-    let null = RawValue::from_string("null".into()).expect("null is JSON");
-    let message: Box<RawValue> =
-        RawValue::from_string(request.message.clone()).unwrap_or_else(|_| null.clone());
-    let meta: Option<Box<RawValue>> = request
-        .meta
-        .as_ref()
-        .map(|m| RawValue::from_string(m.clone()).unwrap_or_else(|_| null.clone()));
-    serde_json::to_string(&PublishInput {
-        channel: &request.channel,
-        message: &message,
-        meta: meta.as_deref(),
-        publisher: request.publisher.as_deref(),
-        verb: match request.verb {
-            PublishVerb::Publish => "publish",
-            PublishVerb::Fire => "fire",
-            PublishVerb::Signal => "signal",
-        },
-        params: &request.params,
-        timetoken: request.timetoken.as_deref(),
-        publish_key: &bundle.publish_key,
-        subscribe_key: &bundle.subscribe_key,
-        origin: &bundle.origin,
-    })
-    .expect("serializable")
-}
-
 pub fn before_publish(function: &str, request: PublishRequest) -> Result<PublishOk, String> {
-    match run(function, "before", |e| publish_input(e, &request)) {
+    match run(function, "before", Input::Publish(&request)) {
         Ok(Outcome::Ok(Some(verdict))) => Ok(PublishOk {
             message: verdict.message,
             meta: verdict.meta,
@@ -153,7 +59,7 @@ pub fn before_publish(function: &str, request: PublishRequest) -> Result<Publish
 }
 
 pub fn after_publish(function: &str, request: PublishRequest) -> Result<(), String> {
-    match run(function, "after", |e| publish_input(e, &request)) {
+    match run(function, "after", Input::Publish(&request)) {
         Ok(Outcome::Abort(reason)) => Err(reason),
         Ok(_) => Ok(()),
         Err(cause) => Err(cause),
@@ -161,7 +67,7 @@ pub fn after_publish(function: &str, request: PublishRequest) -> Result<(), Stri
 }
 
 pub fn on_interval(function: &str) -> Result<(), String> {
-    match run(function, "interval", |_| "{}".into()) {
+    match run(function, "interval", Input::Interval) {
         Ok(Outcome::Abort(reason)) => Err(reason),
         Ok(_) => Ok(()),
         Err(cause) => Err(cause),
@@ -169,18 +75,7 @@ pub fn on_interval(function: &str) -> Result<(), String> {
 }
 
 pub fn on_request(function: &str, request: HttpRequest) -> HttpResponse {
-    let input = |bundle: &Bundle| {
-        serde_json::to_string(&HttpInput {
-            method: &request.method,
-            path: &request.path,
-            query: &request.query,
-            headers: &request.headers,
-            body: String::from_utf8_lossy(&request.body),
-            subscribe_key: &bundle.subscribe_key,
-        })
-        .expect("serializable")
-    };
-    match run(function, "request", input) {
+    match run(function, "request", Input::Request(&request)) {
         Ok(Outcome::Response(reply)) => HttpResponse {
             status: reply.status,
             headers: reply.headers,

@@ -16,6 +16,7 @@
 mod bindings;
 mod bundle;
 mod engine;
+mod event_values;
 mod events;
 mod natives;
 mod token;

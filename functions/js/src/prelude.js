@@ -508,7 +508,7 @@
 
   /** The request object of Before/After Publish, Fire, Signal and After Presence. */
   const publishRequest = (input) => {
-    const params = Object.fromEntries(input.params);
+    const params = input.params;
     if (input.meta !== null && params.meta === undefined) params.meta = JSON.stringify(input.meta);
     const verdict = { outcome: null };
     const request = {
@@ -548,9 +548,8 @@
   };
 
   const httpParts = (input) => {
-    const headers = Object.fromEntries(input.headers);
-    const params = Object.fromEntries(input.query);
-    const query = input.query.length ? `?${query_string.stringify(params)}` : '';
+    const { headers, params } = input;
+    const query = input.hasQuery ? `?${query_string.stringify(params)}` : '';
     const request = {
       method: input.method,
       headers,
@@ -575,14 +574,17 @@
     return { request, response, reply };
   };
 
+  /** The response as the Rust side reads it: `headers` an object whose values it turns to strings. */
   const finishHttp = ({ response, reply }) => {
     const answer = reply.sent || { status: response.status, body: undefined };
-    const headers = Object.entries(response.headers || {}).map(([k, v]) => [String(k), String(v)]);
+    let headers = response.headers || {};
     let body = answer.body;
     if (body === undefined || body === null) body = '';
     else if (typeof body !== 'string') {
       body = JSON.stringify(body);
-      if (!headers.some(([k]) => k.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'application/json']);
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
+        headers = { ...headers, 'Content-Type': 'application/json' };
+      }
     }
     const status = Number(answer.status) || 200;
     return { response: { status, headers, body } };
@@ -624,33 +626,32 @@
       }
       handlers[file] = handler;
     },
-    loaded: (file) => Object.prototype.hasOwnProperty.call(handlers, file),
     /**
      * Runs one event. `kind` is before | after | request | interval; `input`
-     * the JSON the Rust side built. Resolves the outcome as JSON text.
+     * the object the Rust side built (event_values.rs). Resolves the outcome,
+     * an object with one of ok, abort, response or failed.
      */
-    invoke: async (file, kind, inputJson) => {
-      const input = JSON.parse(inputJson);
+    invoke: async (file, kind, input) => {
       const handler = handlers[file];
       let parts;
       try {
         if (kind === 'request') {
           parts = httpParts(input);
           await handler(parts.request, parts.response);
-          return JSON.stringify(finishHttp(parts));
+          return finishHttp(parts);
         }
         if (kind === 'interval') {
           parts = intervalEvent();
           await handler(parts.event);
           const outcome = parts.verdict.outcome || { ok: true };
-          return JSON.stringify(outcome.ok ? { ok: null } : { abort: reasonText(outcome.message, 'aborted by the function') });
+          return outcome.ok ? { ok: null } : { abort: reasonText(outcome.message, 'aborted by the function') };
         }
         parts = publishRequest(input);
         await handler(parts.request);
         const done = finishPublish(parts);
-        return JSON.stringify(kind === 'after' && done.ok ? { ok: null } : done);
+        return kind === 'after' && done.ok ? { ok: null } : done;
       } catch (e) {
-        return JSON.stringify({ failed: describeError(e) });
+        return { failed: describeError(e) };
       } finally {
         if (parts) retire(parts);
       }
