@@ -605,6 +605,17 @@
     return { event, verdict };
   };
 
+  /** The outcome of a settled handler, as `invoke` resolves it. */
+  const outcomeOf = (kind, parts) => {
+    if (kind === 'request') return finishHttp(parts);
+    if (kind === 'interval') {
+      const outcome = parts.verdict.outcome || { ok: true };
+      return outcome.ok ? { ok: null } : { abort: reasonText(outcome.message, 'aborted by the function') };
+    }
+    const done = finishPublish(parts);
+    return kind === 'after' && done.ok ? { ok: null } : done;
+  };
+
   // The result methods close over the object they belong to: a cycle that
   // only QuickJS's cycle collector frees, and a collection walks the whole
   // heap, the JS layer included. Once the outcome is taken, the methods are
@@ -629,31 +640,41 @@
     /**
      * Runs one event. `kind` is before | after | request | interval; `input`
      * the object the Rust side built (event_values.rs). Resolves the outcome,
-     * an object with one of ok, abort, response or failed.
+     * an object with one of ok, abort, response or failed, taken when the
+     * handler's promise settles. A plain `.then` rather than an async
+     * function: it saves a promise and a job per event.
      */
-    invoke: async (file, kind, input) => {
+    invoke: (file, kind, input) => {
       const handler = handlers[file];
       let parts;
+      const failed = (e) => {
+        if (parts) retire(parts);
+        return { failed: describeError(e) };
+      };
+      const finished = () => {
+        try {
+          return outcomeOf(kind, parts);
+        } catch (e) {
+          return failed(e);
+        } finally {
+          retire(parts);
+        }
+      };
       try {
+        let result;
         if (kind === 'request') {
           parts = httpParts(input);
-          await handler(parts.request, parts.response);
-          return finishHttp(parts);
-        }
-        if (kind === 'interval') {
+          result = handler(parts.request, parts.response);
+        } else if (kind === 'interval') {
           parts = intervalEvent();
-          await handler(parts.event);
-          const outcome = parts.verdict.outcome || { ok: true };
-          return outcome.ok ? { ok: null } : { abort: reasonText(outcome.message, 'aborted by the function') };
+          result = handler(parts.event);
+        } else {
+          parts = publishRequest(input);
+          result = handler(parts.request);
         }
-        parts = publishRequest(input);
-        await handler(parts.request);
-        const done = finishPublish(parts);
-        return kind === 'after' && done.ok ? { ok: null } : done;
+        return Promise.resolve(result).then(finished, failed);
       } catch (e) {
-        return { failed: describeError(e) };
-      } finally {
-        if (parts) retire(parts);
+        return Promise.resolve(failed(e));
       }
     },
     /** Pops the next due timer (or null when none is left): the Rust side sleeps until `due`. */

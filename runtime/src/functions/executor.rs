@@ -143,6 +143,11 @@ impl FunctionHost {
             let mut live = match module.warm.take(handler.index) {
                 Some(mut live) => {
                     live.store.data_mut().begin(hops);
+                    // The deadline counts from the epoch it is set at: left as it
+                    // was, a warm instance would yield at its first check, and
+                    // while it waited other events would take (and make) more
+                    // instances than the pool keeps.
+                    live.store.set_epoch_deadline(1);
                     live
                 }
                 None => self.instantiate(runtime, module, spec, hops).await?,
