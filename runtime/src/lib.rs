@@ -36,6 +36,8 @@ pub struct Runtime {
     pub broker: Broker,
     pub functions: FunctionHost,
     pub access: access::AccessManager,
+    /// File uploads handed out and not yet made (ops/files.rs).
+    pub file_tickets: ops::files::UploadTickets,
 }
 
 /// A module compiled into the binary and deployed by `serve`.
@@ -59,6 +61,7 @@ impl Runtime {
             broker: Broker::default(),
             functions,
             access,
+            file_tickets: Default::default(),
         });
         ops::spawn_maintenance(&runtime);
         // In memory only: secrets given at start-up never reach the data directory.

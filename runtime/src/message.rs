@@ -10,6 +10,19 @@ pub enum Verb {
     Publish,
     Fire,
     Signal,
+    /// The message announcing a shared file (`/v1/files/publish-file`).
+    File,
+}
+
+impl Verb {
+    /// PubNub's message type: the envelope's `e`, history's `message_type`.
+    pub fn message_type(self) -> u8 {
+        match self {
+            Self::Publish | Self::Fire => 0,
+            Self::Signal => 1,
+            Self::File => 4,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

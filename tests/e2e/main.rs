@@ -9,6 +9,7 @@ mod support;
 mod admin;
 mod app_context;
 mod deploy;
+mod files;
 mod hot_swap;
 mod interval;
 mod javascript;

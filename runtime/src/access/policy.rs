@@ -12,6 +12,8 @@
 //! | history, fetch, message counts             | read on each channel               |
 //! | delete history                             | delete on the channel              |
 //! | message actions: get / add / remove        | read / write / delete on the channel |
+//! | files: send (upload URL, publish file) / list, download / delete | write / read / delete on the channel |
+//! | a file upload (`/v1/files/{sub}/uploads/{id}`) | nothing: its ticket id is the grant, as a presigned S3 form |
 //! | channel group add/remove/list/delete       | manage on the group                |
 //! | list every channel group                   | manage on the keyset               |
 //! | App Context uuid / channel metadata        | get / update / delete on it        |
@@ -157,6 +159,17 @@ pub fn requirements<'a>(
                 None => check(vec![Requirement::ServerOnly]),
             }
         }
+        ["v1", "files", "publish-file", _, _, _, channel, ..]
+        | ["v1", "files", _, "channels", channel, "generate-upload-url"] => {
+            check(vec![on(Channel, channel, Write)])
+        }
+        ["v1", "files", _, "uploads", _] => Policy::Open,
+        ["v1", "files", _, "channels", channel, "files"] => check(vec![on(Channel, channel, Read)]),
+        ["v1", "files", _, "channels", channel, "files", _, _] => match method {
+            "GET" | "HEAD" => check(vec![on(Channel, channel, Read)]),
+            "DELETE" => check(vec![on(Channel, channel, Delete)]),
+            _ => check(vec![Requirement::ServerOnly]),
+        },
         ["v1", "channel-registration", "sub-key", _, "channel-group"] => {
             check(vec![Requirement::Keyset(Manage)])
         }
@@ -377,6 +390,31 @@ mod tests {
             policy("GET", "/v1/message-actions/s/channel/c", &[]),
             needs(&[(Channel, "c", Read)])
         );
+        assert_eq!(
+            policy(
+                "POST",
+                "/v1/files/s/channels/c%231/generate-upload-url",
+                &[]
+            ),
+            needs(&[(Channel, "c#1", Write)])
+        );
+        assert_eq!(
+            policy("GET", "/v1/files/publish-file/p/s/0/c/0/%7B%7D", &[]),
+            needs(&[(Channel, "c", Write)])
+        );
+        assert_eq!(
+            policy("GET", "/v1/files/s/channels/c/files", &[]),
+            needs(&[(Channel, "c", Read)])
+        );
+        assert_eq!(
+            policy("GET", "/v1/files/s/channels/c/files/id/a.txt", &[]),
+            needs(&[(Channel, "c", Read)])
+        );
+        assert_eq!(
+            policy("DELETE", "/v1/files/s/channels/c/files/id/a.txt", &[]),
+            needs(&[(Channel, "c", Delete)])
+        );
+        assert_eq!(policy("POST", "/v1/files/s/uploads/id", &[]), Policy::Open);
         assert_eq!(
             policy("GET", "/v2/auth/grant/sub-key/s", &[]),
             Policy::Check(vec![Requirement::ServerOnly])

@@ -5,6 +5,7 @@ mod access_layer;
 mod admin;
 mod blocks;
 mod cors;
+mod files;
 mod groups;
 mod history;
 mod keys;
@@ -49,6 +50,7 @@ pub fn router(runtime: Arc<Runtime>) -> Router {
         .merge(groups::routes())
         .merge(access::routes())
         .merge(push::routes())
+        .merge(files::routes())
         // Access Manager sees every request above (a no-op without a secret key).
         .layer(axum::middleware::from_fn_with_state(
             runtime.clone(),

@@ -56,7 +56,7 @@ type PathWithMessage = (String, String, String, String, String, String);
 type PathWithoutMessage = (String, String, String, String, String);
 
 /// The publish family (publish, fire, signal).
-struct PublishApi;
+pub(super) struct PublishApi;
 
 impl Family for PublishApi {
     fn bad_path(runtime: &Runtime, rejection: PathRejection) -> Refusal {
@@ -124,12 +124,14 @@ async fn publish_post(
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Publish,
     Signal,
+    /// A file message (`/v1/files/publish-file`, api/files.rs).
+    File,
 }
 
-async fn handle(
+pub(super) async fn handle(
     runtime: &Arc<Runtime>,
     kind: Kind,
     pub_key: &str,
@@ -226,6 +228,7 @@ fn publish_input(
     let ttl_hours = params.number::<u32>("ttl")?;
     let verb = match kind {
         Kind::Signal => Verb::Signal,
+        Kind::File => Verb::File,
         Kind::Publish if !store && norep => Verb::Fire,
         Kind::Publish => Verb::Publish,
     };
@@ -235,7 +238,7 @@ fn publish_input(
         meta,
         publisher,
         verb,
-        store: store && verb == Verb::Publish,
+        store: store && matches!(verb, Verb::Publish | Verb::File),
         ttl_hours,
         params: params.into_pairs(),
         custom_message_type,

@@ -8,6 +8,7 @@
 //! | publish, signal | `[0,"<reason>","<timetoken>"]` | `text/javascript` |
 //! | App Context | `{"status","error":{"message","source":"objects"}}` | `application/json` |
 //! | Message Actions | `{"status","error":{"message","source":"actions"}}` | `application/json` |
+//! | File Sharing | `{"status","error":{"message","source":"files"}}` | `application/json` |
 //! | Access Manager | `{"message","payload"?,"error":true,"service":"Access Manager","status"}` | `text/javascript` |
 //! | Mobile Push | `{"error":"<reason>"}` | `text/javascript` |
 
@@ -116,6 +117,14 @@ impl Refusal {
         Self::Sourced {
             status,
             source: "actions",
+            message: message.into(),
+        }
+    }
+
+    pub fn files(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::Sourced {
+            status,
+            source: "files",
             message: message.into(),
         }
     }

@@ -9,8 +9,10 @@
 //! - `app_context`: metadata and membership writes that announce themselves.
 //! - `push`: what a publish would have sent to mobile devices, into the push outbox.
 //! - `message_actions`: message actions (reactions, receipts) that announce themselves.
+//! - `files`: File Sharing's upload tickets, uploads, downloads and file messages.
 
 mod app_context;
+pub mod files;
 pub mod message_actions;
 pub mod presence;
 pub mod publish;

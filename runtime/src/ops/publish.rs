@@ -33,18 +33,25 @@ impl Runtime {
     /// Publishes (or fires, or signals) `input`; returns its timetoken.
     pub async fn publish(self: &Arc<Self>, mut input: PublishInput) -> Result<u64, PublishError> {
         validate(&input)?;
-        let (before, after) = match input.verb {
-            Verb::Signal => (EventKind::BeforeSignal, EventKind::AfterSignal),
-            Verb::Publish | Verb::Fire => (EventKind::BeforePublish, EventKind::AfterPublish),
+        if input.verb == Verb::File {
+            self.check_file_message(&input)?;
+        }
+        // File messages run no function: hosted PubNub gives them event
+        // kinds of their own (Before/After Publish File), which Pigdin lacks.
+        let events = match input.verb {
+            Verb::Signal => Some((EventKind::BeforeSignal, EventKind::AfterSignal)),
+            Verb::Publish | Verb::Fire => Some((EventKind::BeforePublish, EventKind::AfterPublish)),
+            Verb::File => None,
         };
-        let run_functions = input.hops < MAX_CHAIN_HOPS;
-        if !run_functions {
+        let chained_out = input.hops >= MAX_CHAIN_HOPS;
+        if chained_out {
             tracing::warn!(
                 channel = %input.channel,
                 "chaining cap of {MAX_CHAIN_HOPS} hops reached: message delivered without running functions"
             );
         }
-        if run_functions {
+        let events = events.filter(|_| !chained_out);
+        if let Some((before, _)) = events {
             for handler in self.functions.channel_handlers(before, &input.channel) {
                 match self.functions.run_before(self, &handler, &input).await {
                     BeforeOutcome::Pass { message, meta } => {
@@ -65,13 +72,13 @@ impl Runtime {
                 message: input.message.clone(),
                 meta: input.meta.clone(),
                 publisher: input.publisher.clone(),
-                message_type: if input.verb == Verb::Signal { 1 } else { 0 },
+                message_type: input.verb.message_type(),
                 custom_message_type: input.custom_message_type.clone(),
             };
             // Subscribers get it at once; the publisher's answer waits for
             // history to be durable, so an acknowledged message survives a crash.
             let delivered = self.broker.sequence(message, sequence_number(&input), None);
-            if input.store && input.verb == Verb::Publish {
+            if input.store && matches!(input.verb, Verb::Publish | Verb::File) {
                 self.store
                     .history
                     .append_expiring(&delivered.message, input.ttl_hours)
@@ -82,7 +89,7 @@ impl Runtime {
             }
             delivered.timetoken()
         };
-        if run_functions {
+        if let Some((_, after)) = events {
             self.spawn_after(after, input, timetoken);
         }
         Ok(timetoken)

@@ -5,6 +5,7 @@
 
 mod app_context;
 mod channel_groups;
+mod files;
 mod group_commit;
 mod history;
 mod kv;
@@ -19,6 +20,7 @@ pub use app_context::{
     AppContext, AppContextError, Link, LinkChanges, LinkSide, LinkUpdate, MetadataKind,
 };
 pub use channel_groups::{ChannelGroups, GroupError, MAX_CHANNELS_PER_GROUP};
+pub use files::{FilePage, Files, StoredFile};
 pub use group_commit::GroupCommit;
 pub use history::{Direction, History, Page, StoredMessage, now_timetoken};
 pub use kv::{KeyPage, KvError, KvNamespace, KvStore};
@@ -46,6 +48,7 @@ pub struct Store {
     pub message_actions: MessageActions,
     pub app_context: AppContext,
     pub groups: ChannelGroups,
+    pub files: Files,
     pub push: PushRegistrations,
     pub push_outbox: PushOutbox,
 }
@@ -77,6 +80,7 @@ impl Store {
             message_actions,
             app_context: AppContext::open(&db, commit.clone())?,
             groups: ChannelGroups::open(&db, commit.clone())?,
+            files: Files::open(&db, commit.clone())?,
             push: PushRegistrations::open(&db, commit.clone())?,
             push_outbox: PushOutbox::open(&db, commit.clone())?,
             db,

@@ -34,7 +34,8 @@ impl From<WitEventKind> for EventKind {
 impl From<Verb> for PublishVerb {
     fn from(verb: Verb) -> Self {
         match verb {
-            Verb::Publish => Self::Publish,
+            // No function sees a file message (ops/publish.rs); were one to, it is a publish.
+            Verb::Publish | Verb::File => Self::Publish,
             Verb::Fire => Self::Fire,
             Verb::Signal => Self::Signal,
         }
