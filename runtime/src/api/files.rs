@@ -7,8 +7,10 @@
 //! - `GET /publish-file/{pub}/{sub}/0/{channel}/0/{message}` → `[1,"Sent","<tt>"]`
 //! - `GET /{sub}/channels/{channel}/files` (`limit` ≤ 100, `next`) →
 //!   `{"status":200,"data":[{name,id,size,created}],"next"?,"count"}`
-//! - `GET /{sub}/channels/{channel}/files/{id}/{name}` → the bytes (PubNub
-//!   redirects to its bucket; Pigdin is the bucket).
+//! - `GET /{sub}/channels/{channel}/files/{id}/{name}` → 307 to the file's
+//!   bytes at `/{sub}/contents/{id}/{name}`, as PubNub redirects to its bucket
+//!   (Python reads the `Location`; JS follows it). Like a presigned bucket
+//!   URL, the contents URL needs no grant: the file id is the secret.
 //! - `DELETE` the same → `{"status":200}`
 //!
 //! Errors are `{"status","error":{"message","source":"files"}}`.
@@ -49,8 +51,9 @@ pub fn routes() -> Router<Arc<Runtime>> {
         .route("/v1/files/{sub}/channels/{channel}/files", get(list))
         .route(
             "/v1/files/{sub}/channels/{channel}/files/{id}/{name}",
-            get(download).delete(delete),
+            get(locate).delete(delete),
         )
+        .route("/v1/files/{sub}/contents/{id}/{name}", get(contents))
 }
 
 /// The File Sharing API.
@@ -99,18 +102,12 @@ async fn generate_upload_url(
     let ticket = runtime
         .ticket_file_upload(&channel, name)
         .map_err(refusal)?;
-    // The upload goes back to the address the client reached us at.
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .unwrap_or_else(|| runtime.config.listen.to_string());
     let content_type = mime_guess::from_path(&ticket.name).first_or_octet_stream();
     Ok(reply::ok(&json!({
         "status": 200,
         "data": { "id": ticket.id, "name": ticket.name },
         "file_upload_request": {
-            "url": format!("http://{host}/v1/files/{sub}/uploads/{}", ticket.id),
+            "url": format!("{}/v1/files/{sub}/uploads/{}", origin(&runtime, &headers), ticket.id),
             "method": "POST",
             "expiration_date": iso8601(ticket.expires_at),
             "form_fields": [
@@ -218,14 +215,33 @@ async fn list(
     Ok(reply::ok(&body))
 }
 
-async fn download(
+/// Where the file's bytes are: the answer the SDKs expect from PubNub.
+async fn locate(
     State(runtime): State<Arc<Runtime>>,
     Path((sub, channel, id, name), _): Path<(String, String, String, String), FilesApi>,
+    headers: HeaderMap,
 ) -> Result<Response, Refusal> {
     keys::check_subscribe_key(&runtime, &sub)?;
-    let (file, bytes) = runtime
-        .download_file(&channel, &id, &name)
-        .map_err(refusal)?;
+    let file = runtime.find_file(&channel, &id, &name).map_err(refusal)?;
+    let location = format!(
+        "{}/v1/files/{sub}/contents/{}/{}",
+        origin(&runtime, &headers),
+        file.id,
+        percent_encode(&file.name)
+    );
+    Ok((
+        StatusCode::TEMPORARY_REDIRECT,
+        [(header::LOCATION, location)],
+    )
+        .into_response())
+}
+
+async fn contents(
+    State(runtime): State<Arc<Runtime>>,
+    Path((sub, id, name), _): Path<(String, String, String), FilesApi>,
+) -> Result<Response, Refusal> {
+    keys::check_subscribe_key(&runtime, &sub)?;
+    let (file, bytes) = runtime.file_contents(&id, &name).map_err(refusal)?;
     let disposition = format!("inline; filename*=UTF-8''{}", percent_encode(&file.name));
     Ok((
         [
@@ -235,6 +251,16 @@ async fn download(
         Bytes::from(bytes.to_vec()),
     )
         .into_response())
+}
+
+/// `http://host:port` as the client reached us (uploads and downloads go back there).
+fn origin(runtime: &Runtime, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_else(|| runtime.config.listen.to_string());
+    format!("http://{host}")
 }
 
 async fn delete(

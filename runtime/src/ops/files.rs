@@ -160,22 +160,30 @@ impl Runtime {
         }
     }
 
-    /// The file `id` named `name` on `channel`, with its bytes.
-    pub fn download_file(
+    /// The file `id` named `name` on `channel`.
+    pub fn find_file(&self, channel: &str, id: &str, name: &str) -> Result<StoredFile, FileError> {
+        self.store
+            .files
+            .get(channel, id)?
+            .filter(|f| f.name == name)
+            .ok_or_else(|| {
+                FileError::NotFound(format!(
+                    "no file {id} named {name:?} on channel {channel:?}"
+                ))
+            })
+    }
+
+    /// The bytes of the file `id` named `name`, wherever it was shared.
+    pub fn file_contents(
         &self,
-        channel: &str,
         id: &str,
         name: &str,
     ) -> Result<(StoredFile, sled::IVec), FileError> {
-        let missing = || {
-            FileError::NotFound(format!(
-                "no file {id} named {name:?} on channel {channel:?}"
-            ))
-        };
+        let missing = || FileError::NotFound(format!("no file {id} named {name:?}"));
         let file = self
             .store
             .files
-            .get(channel, id)?
+            .by_id(id)?
             .filter(|f| f.name == name)
             .ok_or_else(missing)?;
         let bytes = self.store.files.contents(id)?.ok_or_else(missing)?;
@@ -184,7 +192,7 @@ impl Runtime {
 
     /// Deletes the file `id` named `name` from `channel`.
     pub async fn delete_file(&self, channel: &str, id: &str, name: &str) -> Result<(), FileError> {
-        self.download_file(channel, id, name)?;
+        self.find_file(channel, id, name)?;
         self.store.files.delete(channel, id).await?;
         Ok(())
     }

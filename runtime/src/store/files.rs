@@ -1,7 +1,8 @@
 //! Shared files (PubNub's File Sharing): each file's record in the sled tree
-//! `files` (`channel \0 id` → [`StoredFile`] JSON) and its bytes in
+//! `files` (`channel \0 id` → [`StoredFile`] JSON), its bytes in
 //! `file_contents` (`id` → bytes; sled keeps large values as blobs of their
-//! own). Both are written in one transaction and durable when `put` returns.
+//! own) and its channel in `file_channels` (`id` → channel, for downloads by
+//! id). All three are written in one transaction, durable when `put` returns.
 //! Ids are UUIDv7s, which sort by creation, so a channel's files list in the
 //! order they were uploaded.
 
@@ -36,6 +37,7 @@ pub struct FilePage {
 pub struct Files {
     records: sled::Tree,
     contents: sled::Tree,
+    channels: sled::Tree,
     commit: Arc<GroupCommit>,
 }
 
@@ -44,6 +46,7 @@ impl Files {
         Ok(Self {
             records: db.open_tree("files")?,
             contents: db.open_tree("file_contents")?,
+            channels: db.open_tree("file_channels")?,
             commit,
         })
     }
@@ -52,10 +55,11 @@ impl Files {
     pub async fn put(&self, file: &StoredFile, bytes: &[u8]) -> anyhow::Result<()> {
         let record = serde_json::to_vec(file)?;
         let key = record_key(&file.channel, &file.id);
-        (&self.records, &self.contents)
-            .transaction(|(records, contents)| {
+        (&self.records, &self.contents, &self.channels)
+            .transaction(|(records, contents, channels)| {
                 records.insert(key.as_slice(), record.as_slice())?;
                 contents.insert(file.id.as_bytes(), bytes)?;
+                channels.insert(file.id.as_bytes(), file.channel.as_bytes())?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|e| anyhow::anyhow!("storing file {}: {e:?}", file.id))?;
@@ -65,6 +69,14 @@ impl Files {
     pub fn get(&self, channel: &str, id: &str) -> anyhow::Result<Option<StoredFile>> {
         match self.records.get(record_key(channel, id))? {
             Some(raw) => Ok(Some(serde_json::from_slice(&raw)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The file `id`, whichever channel it was shared on.
+    pub fn by_id(&self, id: &str) -> anyhow::Result<Option<StoredFile>> {
+        match self.channels.get(id.as_bytes())? {
+            Some(channel) => self.get(&String::from_utf8_lossy(&channel), id),
             None => Ok(None),
         }
     }
@@ -109,11 +121,12 @@ impl Files {
     /// Removes a file and its bytes; `false` when there was none. Durable when it returns.
     pub async fn delete(&self, channel: &str, id: &str) -> anyhow::Result<bool> {
         let key = record_key(channel, id);
-        let removed = (&self.records, &self.contents)
-            .transaction(|(records, contents)| {
+        let removed = (&self.records, &self.contents, &self.channels)
+            .transaction(|(records, contents, channels)| {
                 let removed = records.remove(key.as_slice())?.is_some();
                 if removed {
                     contents.remove(id.as_bytes())?;
+                    channels.remove(id.as_bytes())?;
                 }
                 Ok::<_, ConflictableTransactionError<()>>(removed)
             })
@@ -166,10 +179,12 @@ mod tests {
         assert_eq!(rest.next, None);
 
         assert_eq!(files.contents("a").unwrap().as_deref(), Some(&b"a"[..]));
+        assert_eq!(files.by_id("z").unwrap(), Some(file("ch2", "z")));
         assert!(files.delete("ch", "a").await.unwrap());
         assert!(!files.delete("ch", "a").await.unwrap());
         assert_eq!(files.contents("a").unwrap(), None);
         assert_eq!(files.get("ch", "a").unwrap(), None);
+        assert_eq!(files.by_id("a").unwrap(), None);
         assert_eq!(files.get("ch2", "z").unwrap(), Some(file("ch2", "z")));
     }
 }

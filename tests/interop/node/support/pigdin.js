@@ -118,7 +118,7 @@ function unique(prefix) {
  */
 class Inbox {
   constructor(pubnub) {
-    this.events = { message: [], presence: [], signal: [], objects: [], messageAction: [], status: [] };
+    this.events = { message: [], presence: [], signal: [], objects: [], messageAction: [], file: [], status: [] };
     this.waiters = [];
     const listener = {};
     for (const kind of Object.keys(this.events)) {
