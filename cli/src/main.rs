@@ -38,6 +38,8 @@ enum Command {
     Run(commands::run::Args),
     /// Manage module secrets.
     Vault(commands::vault::Args),
+    /// Inspect and edit a module's KV store: list, get, set, delete.
+    Kv(commands::kv::Args),
     /// Mobile Push: what publishes would have pushed to registered devices.
     Push(commands::push::Args),
     /// Log in to Webex (OAuth with PKCE) and write user-info.json.
@@ -70,6 +72,7 @@ async fn main() -> std::process::ExitCode {
         Command::Logs(args) => commands::logs::run(args).await,
         Command::Run(args) => commands::run::run(args).await,
         Command::Vault(args) => commands::vault::run(args).await,
+        Command::Kv(args) => commands::kv::run(args).await,
         Command::Push(args) => commands::push::run(args).await,
         Command::Login(args) => commands::login::run(args).await,
         Command::CreateUser(args) => commands::create_user::run(args).await,

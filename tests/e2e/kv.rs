@@ -90,3 +90,59 @@ async fn kv_values_expire_after_their_ttl() {
     set(&server, "fleeting", "2", "&ttl=1").await;
     assert_eq!(get(&server, "fleeting").await, json!(2));
 }
+
+/// `pigdin kv` reads and edits the same store the module's functions see.
+#[tokio::test(flavor = "multi_thread")]
+async fn pigdin_kv_lists_gets_sets_and_deletes_what_functions_see() {
+    let server = Server::start().await;
+    set(&server, "user:alice", r#"{"name":"Alice"}"#, "").await;
+
+    // Written by the CLI, read by the function.
+    server
+        .pigdin(&["kv", "counter", "set", "user:bob", r#"{"name":"Bob"}"#])
+        .await
+        .ok();
+    server
+        .pigdin(&["kv", "counter", "set", "note", "plain text", "--ttl", "5"])
+        .await
+        .ok();
+    assert_eq!(get(&server, "user:bob").await, json!({ "name": "Bob" }));
+    assert_eq!(get(&server, "note").await, json!("plain text"));
+
+    // Written by the function, read by the CLI.
+    let listed = server
+        .pigdin(&["kv", "counter", "list", "--prefix", "user:"])
+        .await
+        .ok();
+    assert_eq!(
+        listed.lines().collect::<Vec<_>>(),
+        ["user:alice", "user:bob"]
+    );
+    let value = server
+        .pigdin(&["kv", "counter", "get", "user:alice"])
+        .await
+        .ok();
+    assert_eq!(
+        serde_json::from_str::<Value>(&value).unwrap(),
+        json!({ "name": "Alice" })
+    );
+
+    server
+        .pigdin(&["kv", "counter", "delete", "user:alice"])
+        .await
+        .ok();
+    assert_eq!(get(&server, "user:alice").await, Value::Null);
+    let missing = server
+        .pigdin(&["kv", "counter", "get", "user:alice"])
+        .await
+        .fails();
+    assert!(
+        missing.contains("has no KV key \"user:alice\""),
+        "{missing}"
+    );
+    let no_module = server.pigdin(&["kv", "nomod", "list"]).await.fails();
+    assert!(
+        no_module.contains("no module named \"nomod\""),
+        "{no_module}"
+    );
+}

@@ -5,6 +5,7 @@ pub mod create_user;
 pub mod delete_user;
 pub mod deploy;
 pub mod functions;
+pub mod kv;
 pub mod login;
 pub mod logs;
 pub mod push;

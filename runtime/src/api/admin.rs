@@ -1,5 +1,5 @@
 //! Admin API used by the `pigdin` commands: deploy, list, undeploy, logs,
-//! run, vault, the push outbox. Loopback clients only, unless an admin key is configured, in
+//! run, vault, the push outbox, a module's KV (admin_kv.rs). Loopback clients only, unless an admin key is configured, in
 //! which case every call must carry it.
 
 use std::net::SocketAddr;
@@ -37,6 +37,7 @@ pub fn routes(runtime: Arc<Runtime>) -> Router<Arc<Runtime>> {
             "/push/outbox",
             get(super::push_outbox::list).delete(super::push_outbox::clear),
         )
+        .merge(super::admin_kv::routes())
         .layer(middleware::from_fn_with_state(runtime, authorize))
 }
 

@@ -3,6 +3,7 @@
 mod access;
 mod access_layer;
 mod admin;
+mod admin_kv;
 mod blocks;
 mod cors;
 mod files;

@@ -23,7 +23,7 @@ pub use channel_groups::{ChannelGroups, GroupError, MAX_CHANNELS_PER_GROUP};
 pub use files::{FilePage, Files, StoredFile};
 pub use group_commit::GroupCommit;
 pub use history::{Direction, History, Page, StoredMessage, now_timetoken};
-pub use kv::{KeyPage, KvError, KvNamespace, KvStore};
+pub use kv::{KeyPage, KvError, KvNamespace, KvStore, MAX_PAGE as MAX_KV_PAGE};
 pub use message_actions::{ActionPage, MessageAction, MessageActionError, MessageActions};
 pub use push_outbox::{MAX_OUTBOX_ENTRIES, OutboxEntry, PushOutbox};
 pub use push_registrations::{
