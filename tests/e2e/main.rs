@@ -14,6 +14,7 @@ mod hot_swap;
 mod interval;
 mod javascript;
 mod kv;
+mod legacy;
 mod limits;
 mod logs;
 mod manifest;

@@ -4,12 +4,12 @@
 //! | endpoint                                   | needs                              |
 //! |--------------------------------------------|------------------------------------|
 //! | publish, fire, signal                      | write on the channel               |
-//! | subscribe                                  | read on each channel and group     |
+//! | subscribe (v2 and the legacy v1)           | read on each channel and group     |
 //! | presence on channels (here now, heartbeat, leave, state) | read on each channel (and `channel-group`s) |
 //! | set state for a uuid other than the request's `uuid` | also update on that uuid |
 //! | where now                                  | get on the uuid                    |
 //! | global here now                            | read on the keyset                 |
-//! | history, fetch, message counts             | read on each channel               |
+//! | history (v1, v2), fetch, message counts    | read on each channel               |
 //! | delete history                             | delete on the channel              |
 //! | message actions: get / add / remove        | read / write / delete on the channel |
 //! | files: send (upload URL, publish file) / list, download / delete | write / read / delete on the channel |
@@ -102,12 +102,12 @@ pub fn requirements<'a>(
         ["publish", _, _, _, channel, ..] | ["signal", _, _, _, channel, ..] => {
             check(vec![on(Channel, channel, Write)])
         }
-        ["v2", "subscribe", _, joined, ..] => {
+        ["v2", "subscribe", _, joined, ..] | ["subscribe", _, joined, _, _] => {
             let mut list = channels(joined, Read);
             list.extend(groups_param(Read));
             check(list)
         }
-        ["v2", "presence", "sub-key", _] => check(vec![Requirement::Keyset(Read)]),
+        ["v2", "presence", "sub-key" | "sub_key", _] => check(vec![Requirement::Keyset(Read)]),
         // Set state acts on the uuid in the path: for the sender's own uuid
         // read on the channels is enough (PubNub's table); for anyone
         // else's it also needs update on that uuid, or a token for `alice`
@@ -115,7 +115,7 @@ pub fn requirements<'a>(
         [
             "v2",
             "presence",
-            "sub-key",
+            "sub-key" | "sub_key",
             _,
             "channel",
             joined,
@@ -130,13 +130,25 @@ pub fn requirements<'a>(
             }
             check(list)
         }
-        ["v2", "presence", "sub-key", _, "channel", joined, ..] => {
+        [
+            "v2",
+            "presence",
+            "sub-key" | "sub_key",
+            _,
+            "channel",
+            joined,
+            ..,
+        ] => {
             let mut list = channels(joined, Read);
             list.extend(groups_param(Read));
             check(list)
         }
-        ["v2", "presence", "sub-key", _, "uuid", uuid] => check(vec![on(Uuid, uuid, Get)]),
-        ["v2", "history", "sub-key", _, "channel", joined] => check(channels(joined, Read)),
+        ["v2", "presence", "sub-key" | "sub_key", _, "uuid", uuid] => {
+            check(vec![on(Uuid, uuid, Get)])
+        }
+        ["v2", "history", "sub-key", _, "channel", joined] | ["history", _, joined, _, _] => {
+            check(channels(joined, Read))
+        }
         ["v3", "history", "sub-key", _, "channel", joined] if method == "DELETE" => {
             check(channels(joined, Delete))
         }
@@ -282,6 +294,28 @@ mod tests {
                 &[("channel-group", "g,g-pnpres")]
             ),
             needs(&[(Channel, "a", Read), (Group, "g", Read)])
+        );
+        // The 3.x SDKs' `sub_key` spelling of presence paths.
+        assert_eq!(
+            policy("GET", "/v2/presence/sub_key/s/channel/a/leave", &[]),
+            needs(&[(Channel, "a", Read)])
+        );
+        // The legacy v1 subscribe and history, with their callback segment.
+        assert_eq!(
+            policy(
+                "GET",
+                "/subscribe/s/a,b-pnpres/0/0",
+                &[("channel-group", "g")]
+            ),
+            needs(&[
+                (Channel, "a", Read),
+                (Channel, "b", Read),
+                (Group, "g", Read)
+            ])
+        );
+        assert_eq!(
+            policy("GET", "/history/s/a/cb/10", &[]),
+            needs(&[(Channel, "a", Read)])
         );
         assert_eq!(
             policy("GET", "/v2/presence/sub-key/s/channel/a/heartbeat", &[]),

@@ -9,7 +9,9 @@ mod cors;
 mod files;
 mod groups;
 mod history;
+mod jsonp;
 mod keys;
+mod legacy;
 mod message_actions;
 mod objects;
 pub mod params;
@@ -52,12 +54,15 @@ pub fn router(runtime: Arc<Runtime>) -> Router {
         .merge(access::routes())
         .merge(push::routes())
         .merge(files::routes())
+        .merge(legacy::routes())
         // Access Manager sees every request above (a no-op without a secret key).
         .layer(axum::middleware::from_fn_with_state(
             runtime.clone(),
             access_layer::enforce,
         ))
         .with_state(runtime)
+        // Outside Access Manager, so that its refusals are wrapped too.
+        .layer(axum::middleware::from_fn(jsonp::wrap))
         // Last, so that it wraps every route above.
         .layer(cors::layer())
         .layer(axum::middleware::from_fn(in_request_span))

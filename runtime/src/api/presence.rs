@@ -26,26 +26,33 @@ use crate::broker::presence::DEFAULT_PRESENCE_TIMEOUT;
 use crate::broker::wildcard::{self, PRESENCE_SUFFIX};
 
 const SERVICE: &str = "Presence";
-const BASE: &str = "/v2/presence/sub-key/{sub_key}";
+/// The 3.x SDKs spell the key segment `sub_key` for here now, where now and
+/// leave (and `sub-key` for state and heartbeat); PubNub answers both.
+const BASES: [&str; 2] = [
+    "/v2/presence/sub-key/{sub_key}",
+    "/v2/presence/sub_key/{sub_key}",
+];
 
 pub fn routes() -> Router<Arc<Runtime>> {
-    Router::new()
-        .route(BASE, get(here_now_global))
-        .route(&format!("{BASE}/channel/{{channels}}"), get(here_now))
-        .route(
-            &format!("{BASE}/channel/{{channels}}/heartbeat"),
-            get(heartbeat),
-        )
-        .route(&format!("{BASE}/channel/{{channels}}/leave"), get(leave))
-        .route(
-            &format!("{BASE}/channel/{{channels}}/uuid/{{uuid}}"),
-            get(get_state),
-        )
-        .route(
-            &format!("{BASE}/channel/{{channels}}/uuid/{{uuid}}/data"),
-            get(set_state),
-        )
-        .route(&format!("{BASE}/uuid/{{uuid}}"), get(where_now))
+    BASES.iter().fold(Router::new(), |router, base| {
+        router
+            .route(base, get(here_now_global))
+            .route(&format!("{base}/channel/{{channels}}"), get(here_now))
+            .route(
+                &format!("{base}/channel/{{channels}}/heartbeat"),
+                get(heartbeat),
+            )
+            .route(&format!("{base}/channel/{{channels}}/leave"), get(leave))
+            .route(
+                &format!("{base}/channel/{{channels}}/uuid/{{uuid}}"),
+                get(get_state),
+            )
+            .route(
+                &format!("{base}/channel/{{channels}}/uuid/{{uuid}}/data"),
+                get(set_state),
+            )
+            .route(&format!("{base}/uuid/{{uuid}}"), get(where_now))
+    })
 }
 
 type Outcome = Result<Response, Refusal>;

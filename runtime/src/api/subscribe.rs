@@ -54,15 +54,31 @@ async fn subscribe(
     Path((sub_key, channels, _), _): Path<(String, String, String), SubscribeApi>,
     params: Params,
 ) -> Result<Response, Refusal> {
-    let runtime = &runtime;
-    keys::check_subscribe_key(runtime, &sub_key)?;
+    let cursor = params
+        .timetoken("tt")
+        .map_err(|e| Refusal::bad_request(SERVICE, e))?
+        .unwrap_or(0);
+    let (next, batch) = poll(&runtime, &sub_key, &channels, &params, cursor).await?;
+    Ok(respond(&runtime, next, batch.as_ref()))
+}
+
+/// One long-poll, whatever the version asking: a handshake (`cursor` 0)
+/// answers at once with a fresh cursor and no batch; otherwise what arrived
+/// after `cursor`, once something does or the hold ends, and the next cursor.
+pub(super) async fn poll(
+    runtime: &Arc<Runtime>,
+    sub_key: &str,
+    channels: &str,
+    params: &Params,
+    cursor: u64,
+) -> Result<(u64, Option<Batch>), Refusal> {
+    keys::check_subscribe_key(runtime, sub_key)?;
     let bad = |message: String| Refusal::bad_request(SERVICE, message);
     let spec = SubscriptionSpec {
-        channels: split_names(&channels),
+        channels: split_names(channels),
         groups: params.list("channel-group"),
     };
     validate(&spec).map_err(bad)?;
-    let cursor = params.timetoken("tt").map_err(bad)?.unwrap_or(0);
     let filter = params
         .get("filter-expr")
         .filter(|f| !f.trim().is_empty())
@@ -73,8 +89,8 @@ async fn subscribe(
     if let Some(uuid) = uuid {
         names::validate_uuid(uuid).map_err(|e| bad(e.to_string()))?;
     }
-    let timeout = presence_timeout(&params).map_err(bad)?;
-    let states = states_by_channel(&params).map_err(bad)?;
+    let timeout = presence_timeout(params).map_err(bad)?;
+    let states = states_by_channel(params).map_err(bad)?;
 
     let resolve = |group: &str| group_channels(runtime, group);
     // A handshake's cursor is drawn before this request's own join is
@@ -92,7 +108,7 @@ async fn subscribe(
     });
 
     if let Some(cursor) = handshake {
-        return Ok(respond(runtime, cursor, None));
+        return Ok((cursor, None));
     }
     let batch = runtime
         .broker
@@ -105,7 +121,7 @@ async fn subscribe(
         )
         .await;
     let next = batch.newest().unwrap_or(cursor);
-    Ok(respond(runtime, next, Some(&batch)))
+    Ok((next, Some(batch)))
 }
 
 fn validate(spec: &SubscriptionSpec) -> Result<(), String> {
