@@ -8,9 +8,7 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::HashSet;
 use std::time::Duration;
 
-use rquickjs::{
-    Context, Ctx, Exception, Function, Module, Object, Persistent, Promise, Runtime, Value,
-};
+use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Persistent, Runtime, Value};
 
 use pigdin_sdk::bindings::pigdin::functions::types::{EventKind, FunctionInfo};
 
@@ -176,22 +174,28 @@ impl Engine {
         self.context.with(|ctx| {
             self.load(&ctx, file)?;
             let bundle = self.bundle()?;
-            let run = || -> rquickjs::Result<Promise> {
+            let run = || -> rquickjs::Result<Value> {
                 let input = event_values::input(&ctx, bundle, &input)?;
                 restore(&self.layer.invoke, &ctx)?.call((file, kind, input))
             };
-            let promise = run().map_err(|e| caught(&ctx, e, file))?;
+            let answer = run().map_err(|e| caught(&ctx, e, file))?;
             self.drain(&ctx).map_err(|e| caught(&ctx, e, file))?;
-            match promise.result::<Object>() {
-                Some(Ok(outcome)) => {
-                    event_values::outcome(&outcome).map_err(|e| caught(&ctx, e, file))
-                }
-                Some(Err(e)) => Err(caught(&ctx, e, file)),
-                None => Err(
-                    "the handler's promise never settled: nothing was left to resolve it (return request.ok(), or await what it waits for)"
-                        .into(),
-                ),
-            }
+            // The outcome itself, or (for a handler still pending when it
+            // returned) a promise of it.
+            let outcome = match answer.as_promise() {
+                Some(promise) => match promise.result::<Object>() {
+                    Some(Ok(outcome)) => outcome,
+                    Some(Err(e)) => return Err(caught(&ctx, e, file)),
+                    None => return Err(
+                        "the handler's promise never settled: nothing was left to resolve it (return request.ok(), or await what it waits for)"
+                            .into(),
+                    ),
+                },
+                None => answer
+                    .into_object()
+                    .ok_or_else(|| "the JS layer answered no outcome object".to_owned())?,
+            };
+            event_values::outcome(&outcome).map_err(|e| caught(&ctx, e, file))
         })
     }
 

@@ -526,11 +526,11 @@
       timetoken: input.timetoken ?? undefined,
       ok: (message) => {
         verdict.outcome = { ok: true, message };
-        return Promise.resolve(request);
+        return (verdict.promise = Promise.resolve(request));
       },
       abort: (message) => {
         verdict.outcome = { ok: false, message };
-        return Promise.resolve(request);
+        return (verdict.promise = Promise.resolve(request));
       },
     };
     return { request, verdict, originalMeta: params.meta };
@@ -568,7 +568,7 @@
       send: (body, status) => {
         if (status !== undefined) response.status = status;
         reply.sent = { status: response.status, body };
-        return Promise.resolve({ body, status: response.status });
+        return (reply.promise = Promise.resolve({ body, status: response.status }));
       },
     };
     return { request, response, reply };
@@ -595,11 +595,11 @@
     const event = {
       ok: () => {
         verdict.outcome = { ok: true };
-        return Promise.resolve(event);
+        return (verdict.promise = Promise.resolve(event));
       },
       abort: (message) => {
         verdict.outcome = { ok: false, message };
-        return Promise.resolve(event);
+        return (verdict.promise = Promise.resolve(event));
       },
     };
     return { event, verdict };
@@ -639,10 +639,12 @@
     },
     /**
      * Runs one event. `kind` is before | after | request | interval; `input`
-     * the object the Rust side built (event_values.rs). Resolves the outcome,
-     * an object with one of ok, abort, response or failed, taken when the
-     * handler's promise settles. A plain `.then` rather than an async
-     * function: it saves a promise and a job per event.
+     * the object the Rust side built (event_values.rs). Answers the outcome,
+     * an object with one of ok, abort, response or failed: at once when the
+     * handler returned a plain value or the settled promise of its own
+     * ok/abort/send (the common case, which then costs no promise job), else
+     * a promise of it, taken when the handler's promise settles. A plain
+     * `.then` rather than an async function: it saves a promise and a job.
      */
     invoke: (file, kind, input) => {
       const handler = handlers[file];
@@ -672,9 +674,13 @@
           parts = publishRequest(input);
           result = handler(parts.request);
         }
+        const own = (parts.verdict || parts.reply).promise;
+        if (result === own || result === undefined || result === null || typeof result.then !== 'function') {
+          return finished();
+        }
         return Promise.resolve(result).then(finished, failed);
       } catch (e) {
-        return Promise.resolve(failed(e));
+        return failed(e);
       }
     },
     /** Pops the next due timer (or null when none is left): the Rust side sleeps until `due`. */
