@@ -57,10 +57,10 @@ fn main() {
 /// read, by their paths in the repository), each an `include_str!`, so what
 /// `pigdin new` writes is what this tree holds.
 fn embedded_files(root: &Path) -> String {
-    let list = |name: &str, doc: &str, dirs: &[&str], strip: &Path| {
+    let list = |name: &str, doc: &str, dirs: &[&str], skip: &[&str], strip: &Path| {
         let mut files = Vec::new();
         for dir in dirs {
-            walk(&root.join(dir), &mut files);
+            walk(&root.join(dir), skip, &mut files);
         }
         files.sort();
         let mut text = format!("/// {doc}\npub const {name}: &[(&str, &str)] = &[\n");
@@ -75,12 +75,16 @@ fn embedded_files(root: &Path) -> String {
         "TEMPLATES",
         "`cli/templates/TEMPLATE/LANG/...`, by their path under `cli/templates/`.",
         &["cli/templates"],
+        &[],
         &root.join("cli/templates"),
     );
     text.push_str(&list(
         "SDK",
         "The guest SDK and the WIT it binds to, by their path in the repository.",
         &["functions/sdk", "runtime/wit"],
+        // The SDK's own tests read this repository (examples/); a generated
+        // crate's workspace would run them with `cargo test --workspace`.
+        &["functions/sdk/tests"],
         root,
     ));
     text.push_str(&format!(
@@ -91,13 +95,16 @@ fn embedded_files(root: &Path) -> String {
     text
 }
 
-/// Every file under `dir`, skipping build output (`target/`).
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+/// Every file under `dir`, skipping build output (`target/`) and the
+/// directories `skip` names (relative to the repository root).
+fn walk(dir: &Path, skip: &[&str], files: &mut Vec<PathBuf>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n != "target") {
-                walk(&path, files);
+            let skipped = skip.iter().any(|s| path == root.join(s));
+            if !skipped && path.file_name().is_some_and(|n| n != "target") {
+                walk(&path, skip, files);
             }
         } else {
             files.push(path);

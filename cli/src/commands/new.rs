@@ -383,6 +383,12 @@ mod tests {
         );
         assert!(file(&files, "Cargo.toml").contains("path = \".pigdin/functions/sdk\""));
         assert!(file(&files, "Cargo.lock").contains("name = \"wit-bindgen\""));
+        assert!(
+            !files
+                .iter()
+                .any(|(path, _)| path.starts_with(".pigdin/functions/sdk/tests/")),
+            "the SDK's own tests read this repository; they are not shipped"
+        );
     }
 
     #[test]
