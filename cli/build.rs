@@ -1,6 +1,8 @@
 //! Builds the bundled function modules and the JavaScript engine for
 //! wasm32-wasip2 so the binary can embed them (`pigdin serve` deploys the
-//! modules on start; JavaScript modules run on the engine).
+//! modules on start; JavaScript modules run on the engine), and lists the
+//! files `pigdin new` writes (its templates, and the guest SDK a Rust
+//! template builds with) so the binary embeds them as they are in the tree.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,6 +24,7 @@ fn main() {
         "functions/Cargo.lock",
         "functions/.cargo/config.toml",
         "runtime/wit",
+        "cli/templates",
         JS_ENGINE,
     ]
     .iter()
@@ -44,8 +47,69 @@ fn main() {
     generated.push_str(&format!(
         "/// The JavaScript engine every JavaScript module runs on.\npub const JS_ENGINE: &[u8] = include_bytes!({engine:?});\n"
     ));
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("bundled.rs");
-    std::fs::write(out, generated).unwrap();
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    std::fs::write(out_dir.join("bundled.rs"), generated).unwrap();
+    std::fs::write(out_dir.join("embedded_files.rs"), embedded_files(&root)).unwrap();
+}
+
+/// `TEMPLATES` (every file under `cli/templates/`, by its path there) and
+/// `SDK` (`functions/sdk/` and the WIT under `runtime/wit/` its bindings
+/// read, by their paths in the repository), each an `include_str!`, so what
+/// `pigdin new` writes is what this tree holds.
+fn embedded_files(root: &Path) -> String {
+    let list = |name: &str, doc: &str, dirs: &[&str], skip: &[&str], strip: &Path| {
+        let mut files = Vec::new();
+        for dir in dirs {
+            walk(&root.join(dir), skip, &mut files);
+        }
+        files.sort();
+        let mut text = format!("/// {doc}\npub const {name}: &[(&str, &str)] = &[\n");
+        for file in files {
+            let relative = file.strip_prefix(strip).unwrap().to_str().unwrap();
+            text.push_str(&format!("    ({relative:?}, include_str!({file:?})),\n"));
+        }
+        text.push_str("];\n");
+        text
+    };
+    let mut text = list(
+        "TEMPLATES",
+        "`cli/templates/TEMPLATE/LANG/...`, by their path under `cli/templates/`.",
+        &["cli/templates"],
+        &[],
+        &root.join("cli/templates"),
+    );
+    text.push_str(&list(
+        "SDK",
+        "The guest SDK and the WIT it binds to, by their path in the repository.",
+        &["functions/sdk", "runtime/wit"],
+        // The SDK's own tests read this repository (examples/); a generated
+        // crate's workspace would run them with `cargo test --workspace`.
+        &["functions/sdk/tests"],
+        root,
+    ));
+    text.push_str(&format!(
+        "/// The guest workspace's manifest (the SDK inherits its `[workspace.package]`).\npub const GUEST_WORKSPACE: &str = include_str!({:?});\n/// The guest workspace's lock file: a generated crate starts from the versions this tree builds with.\npub const GUEST_LOCK: &str = include_str!({:?});\n",
+        root.join("functions/Cargo.toml"),
+        root.join("functions/Cargo.lock"),
+    ));
+    text
+}
+
+/// Every file under `dir`, skipping build output (`target/`) and the
+/// directories `skip` names (relative to the repository root).
+fn walk(dir: &Path, skip: &[&str], files: &mut Vec<PathBuf>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            let skipped = skip.iter().any(|s| path == root.join(s));
+            if !skipped && path.file_name().is_some_and(|n| n != "target") {
+                walk(&path, skip, files);
+            }
+        } else {
+            files.push(path);
+        }
+    }
 }
 
 fn build_component(root: &Path, dir: &Path) -> PathBuf {

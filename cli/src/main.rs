@@ -26,6 +26,8 @@ struct Cli {
 enum Command {
     /// Start the runtime (network, function host, bundled modules).
     Serve(commands::serve::Args),
+    /// Start a module: write NAME/ from a template (JavaScript or Rust), ready to deploy.
+    New(commands::new::Args),
     /// Deploy a module directory, a PubNub block.json project or one JavaScript file.
     Deploy(commands::deploy::Args),
     /// Remove a deployed module.
@@ -66,6 +68,7 @@ async fn main() -> std::process::ExitCode {
         .init();
     let result = match Cli::parse().command {
         Command::Serve(args) => commands::serve::run(args).await,
+        Command::New(args) => commands::new::run(args).await,
         Command::Deploy(args) => commands::deploy::run(args).await,
         Command::Undeploy(args) => commands::undeploy::run(args).await,
         Command::Functions(args) => commands::functions::run(args).await,

@@ -19,6 +19,7 @@ mod limits;
 mod logs;
 mod manifest;
 mod message_actions;
+mod new;
 mod on_request;
 mod persistence;
 mod presence;

@@ -8,6 +8,7 @@ pub mod functions;
 pub mod kv;
 pub mod login;
 pub mod logs;
+pub mod new;
 pub mod push;
 pub mod run;
 pub mod serve;
